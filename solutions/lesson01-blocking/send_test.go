@@ -1,0 +1,108 @@
+package blocking
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Step 3: Send is the client: dial, write, half-close, read to EOF.
+
+// send calls Send and waits for it a little longer than its own timeout, so a
+// Send that ignores its timeout fails the test instead of hanging it.
+func send(t *testing.T, network, address, message string, timeout time.Duration) ([]byte, error) {
+	t.Helper()
+	type result struct {
+		echo []byte
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		echo, err := Send(network, address, []byte(message), timeout)
+		ch <- result{echo, err}
+	}()
+	select {
+	case r := <-ch:
+		requireDone(t, 3, "Send", r.err)
+		return r.echo, r.err
+	case <-time.After(timeout + wait):
+		t.Fatalf("Send(%q, %q, %q, %s) had not returned after %s: set a deadline on the connection (conn.SetDeadline) so that no Read or Write waits longer than timeout. (README.md, Step 3)",
+			network, address, message, timeout, timeout+wait)
+		return nil, nil
+	}
+}
+
+func TestStep3_SendsAndReturnsTheEcho(t *testing.T) {
+	peer := startPeer(t, echoPeer)
+	echo, err := send(t, "tcp", peer.Addr().String(), "Hello, world", wait)
+	require.NoError(t, err,
+		"Send to an echo server failed. If this is a timeout: the server echoes until it reads EOF, and you read until it closes; half-close with CloseWrite after writing. (README.md, Step 3)")
+	require.Equal(t, "Hello, world", string(echo), "Send must return every byte the server sent back, read until EOF (io.ReadAll)")
+}
+
+func TestStep3_HalfClosesSoTheServerSeesTheEnd(t *testing.T) {
+	// This server answers only after it has read the whole message, as
+	// many do: it needs the client to say "that is all".
+	peer := startPeer(t, func(conn net.Conn) {
+		if msg, err := io.ReadAll(conn); err == nil {
+			conn.Write(msg)
+		}
+	})
+	echo, err := send(t, "tcp", peer.Addr().String(), "over and out", wait)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Send timed out (%v): the server waits for the end of the message before it answers, and never saw it. After writing, half-close: conn.(interface{ CloseWrite() error }).CloseWrite(). (README.md, Step 3)", err)
+	}
+	if errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Send could not read the answer (%v): use CloseWrite, which shuts down sending only, not Close, which shuts both directions. (README.md, Step 3)", err)
+	}
+	require.NoError(t, err)
+	require.Equal(t, "over and out", string(echo), "Send must return every byte the server sent back, read until EOF")
+}
+
+func TestStep3_ReportsConnectionRefused(t *testing.T) {
+	// Take a free port and close it again: nobody listens there now.
+	ln := listenTCP(t)
+	addr := ln.Addr().String()
+	ln.Close()
+
+	echo, err := send(t, "tcp", addr, "anyone there?", wait)
+	require.Errorf(t, err, "Send to %s, where nothing listens, returned %q and no error: return the error from Dial", addr, echo)
+	require.Truef(t, isConnRefused(err),
+		"Send to %s, where nothing listens, returned %q; want an error that wraps ECONNREFUSED (errors.Is(err, syscall.ECONNREFUSED)). Return Dial's error as it is, or wrap it with %%w. (README.md, Step 3)", addr, err)
+}
+
+func TestStep3_GivesUpAfterTheTimeout(t *testing.T) {
+	// This server reads and never answers, and never closes.
+	peer := startPeer(t, func(conn net.Conn) {
+		io.Copy(io.Discard, conn)
+		<-t.Context().Done()
+	})
+	timeout := 300 * time.Millisecond
+	began := time.Now()
+	echo, err := send(t, "tcp", peer.Addr().String(), "hello?", timeout)
+	require.Errorf(t, err, "Send to a server that never answers returned %q and no error after %s", echo, time.Since(began))
+	require.Truef(t, errors.Is(err, os.ErrDeadlineExceeded),
+		"Send to a silent server returned %q; want an error that wraps os.ErrDeadlineExceeded, from the deadline set with conn.SetDeadline. (README.md, Step 3)", err)
+}
+
+func TestStep3_WorksOverAUnixSocket(t *testing.T) {
+	ln := listenUnix(t)
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		conn.SetDeadline(time.Now().Add(wait))
+		io.Copy(conn, conn)
+	}()
+	echo, err := send(t, "unix", ln.Addr().String(), "local only", wait)
+	require.NoError(t, err,
+		"Send over a Unix domain socket failed. Half-close through the interface both *net.TCPConn and *net.UnixConn satisfy: conn.(interface{ CloseWrite() error }). (README.md, Step 3)")
+	require.Equal(t, "local only", string(echo))
+}
