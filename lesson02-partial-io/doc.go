@@ -1,0 +1,2 @@
+// Package partialio is a lesson still being written.
+package partialio

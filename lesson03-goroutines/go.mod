@@ -1,0 +1,3 @@
+module github.com/sockets-in-go/step-by-step/lesson03-goroutines
+
+go 1.24.0

@@ -1,0 +1,2 @@
+// Package goroutines is a lesson still being written.
+package goroutines

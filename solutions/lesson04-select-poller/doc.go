@@ -1,0 +1,2 @@
+// Package poller is a lesson still being written.
+package poller
