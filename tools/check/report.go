@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/sockets-in-go/step-by-step/tools/internal/course"
+)
+
+// checker runs the checks and counts their outcomes.
+type checker struct {
+	root         string
+	race         bool
+	verbose      bool
+	fuzzTime     time.Duration
+	starterLimit time.Duration
+
+	passed, failed int
+}
+
+// pass records a check that held.
+func (c *checker) pass(name, detail string) {
+	c.passed++
+	if detail != "" {
+		detail = " (" + detail + ")"
+	}
+	fmt.Printf("ok    %s%s\n", name, detail)
+}
+
+// fail records a check that did not hold, with what a maintainer needs to fix it.
+func (c *checker) fail(name, format string, args ...any) {
+	c.failed++
+	fmt.Printf("FAIL  %s\n", name)
+	for _, line := range strings.Split(strings.TrimRight(fmt.Sprintf(format, args...), "\n"), "\n") {
+		fmt.Printf("      %s\n", line)
+	}
+}
+
+// tail keeps the last lines of a command's output, or all of it with -v.
+func (c *checker) tail(out string, lines int) string {
+	all := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if c.verbose || len(all) <= lines {
+		return strings.Join(all, "\n")
+	}
+	return fmt.Sprintf("... (%d lines; -v shows all)\n%s", len(all)-lines, strings.Join(all[len(all)-lines:], "\n"))
+}
+
+// goCmd runs the go command in dir and returns its combined output.
+func goCmd(dir string, env []string, args ...string) (string, error) {
+	cmd := exec.Command("go", args...)
+	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(cmd.Environ(), env...)
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// raceEnabled decides whether `go test -race` can run here: it needs cgo.
+func raceEnabled(mode string) bool {
+	switch mode {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	out, err := exec.Command("go", "env", "CGO_ENABLED").Output()
+	if err != nil || strings.TrimSpace(string(out)) != "1" {
+		return false
+	}
+	_, err = exec.LookPath(strings.TrimSpace(goEnv("CC")))
+	return err == nil
+}
+
+func goEnv(name string) string {
+	out, _ := exec.Command("go", "env", name).Output()
+	return strings.TrimSpace(string(out))
+}
+
+// discover lists the lessons in go.work and checks each has its solution.
+func (c *checker) discover() []course.Lesson {
+	lessons, err := course.Lessons(c.root)
+	if err != nil {
+		c.fail("workspace", "%v", err)
+		return nil
+	}
+	var names []string
+	ok := true
+	for _, l := range lessons {
+		names = append(names, l.Name)
+		if l.Solution == "" {
+			ok = false
+			c.fail("workspace: "+l.Name, "go.work lists %s but not solutions/%s", l.Name, l.Name)
+		}
+	}
+	if len(lessons) == 0 {
+		c.fail("workspace", "go.work lists no lessonNN-name module")
+	} else if ok {
+		c.pass("workspace", fmt.Sprintf("%d lessons: %s", len(lessons), strings.Join(names, ", ")))
+	}
+	return lessons
+}
+
+// goCmdContext is goCmd bounded by ctx.
+func goCmdContext(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// goCmdEnv is goCmdContext with extra environment variables.
+func goCmdEnv(ctx context.Context, dir string, env []string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = append(cmd.Environ(), env...)
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// runIn runs any program in dir and returns its combined output.
+func runIn(dir, program string, args ...string) (string, error) {
+	cmd := exec.Command(program, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
