@@ -130,3 +130,5 @@ func runIn(dir, program string, args ...string) (string, error) {
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+func joinLines(lines []string) string { return strings.Join(lines, "\n") }
