@@ -151,12 +151,37 @@ func (r *running) checkNotDone(t *testing.T) {
 	}
 }
 
+// read runs one blocking read (on a connection with a deadline) and returns
+// what it got. If the function under test returns ErrNotImplemented
+// meanwhile, the test stops there with one clear line instead of waiting.
+func (r *running) read(t *testing.T, readFn func() (string, error)) (string, error) {
+	t.Helper()
+	type result struct {
+		data string
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		data, err := readFn()
+		ch <- result{data, err}
+	}()
+	done := r.done
+	for {
+		select {
+		case <-done:
+			requireDone(t, r.step, r.name, r.err)
+			done = nil // It returned for another reason: the read will tell.
+		case res := <-ch:
+			return res.data, res.err
+		}
+	}
+}
+
 // expectEcho sends line (which ends in "\n") on c and reads the echo.
 func (r *running) expectEcho(t *testing.T, c *client, line, hint string) {
 	t.Helper()
 	c.write(t, line)
-	got, err := c.readLine()
-	r.checkNotDone(t)
+	got, err := r.read(t, c.readLine)
 	if err != nil {
 		t.Fatalf("sent %q and waited up to %s for the echo; got %q, then %v (%s).\n%s (README.md, Step %d)",
 			line, wait, got, err, r.returned(), hint, r.step)
@@ -165,6 +190,23 @@ func (r *running) expectEcho(t *testing.T, c *client, line, hint string) {
 		t.Fatalf("sent %q, got back %q. Each line must come back as it was sent. (README.md, Step %d)",
 			line, got, r.step)
 	}
+}
+
+// eventually polls cond until it holds or wait has passed, and reports
+// whether it held. It is for state no event announces, such as "the server
+// has read these bytes". If the function under test returns ErrNotImplemented
+// meanwhile, the test stops there.
+func (r *running) eventually(t *testing.T, cond func() bool) bool {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		r.checkNotDone(t)
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
 }
 
 // logBuffer collects what the server logs. Connection goroutines write it
@@ -238,20 +280,6 @@ func (s *served) openConns() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.conns)
-}
-
-// eventually polls cond until it holds or wait has passed, and reports
-// whether it held. It is for state no event announces, such as "the server
-// has read these bytes".
-func eventually(cond func() bool) bool {
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return true
 }
 
 // startPeer runs a tiny server on loopback that gives each connection to

@@ -40,6 +40,7 @@ func TestStep1_Serves200ClientsAtOnce(t *testing.T) {
 	for i := range clients {
 		clients[i] = dial(t, s.ln.Addr())
 	}
+	s.serve.expectEcho(t, clients[0], "first things first\n", "Serve must accept the client and run c.serve() for it.")
 	// All 200 are connected; now each talks, from its own goroutine.
 	var wg sync.WaitGroup
 	failures := make(chan string, n)
@@ -84,6 +85,8 @@ func TestStep1_LogsEachConnection(t *testing.T) {
 
 func TestStep1_OneClientsErrorDoesNotStopTheServer(t *testing.T) {
 	s := startServer(t, &Server{MaxLine: 16}, listenTCP(t))
+	c := dial(t, s.ln.Addr())
+	s.serve.expectEcho(t, c, "hello\n", "Serve must accept the client and run c.serve() for it.")
 
 	// One client resets in the middle of a line; another sends a line too long.
 	rude := dial(t, s.ln.Addr())
@@ -98,7 +101,6 @@ func TestStep1_OneClientsErrorDoesNotStopTheServer(t *testing.T) {
 	require.Equal(t, "error: line exceeds 16 bytes\n", got,
 		"a line over MaxLine gets one error line, then the connection is closed (the given code in lines.go does it; Serve must run c.serve())")
 
-	c := dial(t, s.ln.Addr())
 	s.serve.expectEcho(t, c, "still there?\n", "Two clients failed; the server must go on serving others.")
 	require.Falsef(t, s.serve.finished(0),
 		"Serve returned %v after a client's conversation failed. Log a connection's error and go on: one client must never stop the server. (README.md, Step 1)", s.serve.err)

@@ -37,7 +37,7 @@ func TestStep2_StopsAcceptingAndRefusesNewClients(t *testing.T) {
 	s.serve.expectEcho(t, c, "before\n", "Serve must accept the client and run c.serve() for it.")
 
 	shut := s.shutdown(t, wait)
-	rest, err := c.readToEOF()
+	rest, err := shut.read(t, c.readToEOF)
 	require.NoErrorf(t, err, "the idle client was waiting for Shutdown to close its connection, and read %q, then %v: wake every conn in s.conns. (README.md, Step 2)", rest, err)
 	requireReturned(t, shut, wait, "With one idle client, it should return almost at once.")
 	require.Truef(t, s.serve.finished(wait), "Shutdown returned, and Serve had not returned %s later: Shutdown must close every listener in s.listeners", wait)
@@ -64,7 +64,7 @@ func TestStep2_ClosesIdleClientsAndReturnsWithinTheGracePeriod(t *testing.T) {
 	began := time.Now()
 	shut := s.shutdown(t, grace)
 	for i, c := range clients {
-		rest, err := c.readToEOF()
+		rest, err := shut.read(t, c.readToEOF)
 		require.NoErrorf(t, err,
 			"idle client %d was waiting for Shutdown to close its connection and read %q, then %v. A goroutine blocked in Read sees nothing until it is woken: call wake on every conn in s.conns. (README.md, Step 2)",
 			i+1, rest, err)
@@ -81,12 +81,12 @@ func TestStep2_FinishesALineInFlight(t *testing.T) {
 	idle := dial(t, s.ln.Addr())
 	s.serve.expectEcho(t, idle, "I am idle\n", "Serve must accept the client and run c.serve() for it.")
 	busy.write(t, "half a li")
-	require.Truef(t, eventually(func() bool { return s.linesInFlight() == 1 }),
+	require.Truef(t, s.serve.eventually(t, func() bool { return s.linesInFlight() == 1 }),
 		"test setup: the server did not read the first half of the line within %s", wait)
 
 	// Shutdown begins while the server holds half of busy's line.
 	shut := s.shutdown(t, wait)
-	rest, err := idle.readToEOF()
+	rest, err := shut.read(t, idle.readToEOF)
 	require.NoErrorf(t, err, "the idle client was not closed at shutdown (read %q, then %v): wake every conn in s.conns. (README.md, Step 2)", rest, err)
 	require.Falsef(t, shut.finished(0),
 		"Shutdown returned %v while a client was in the middle of a line: wait for s.handlers; force only when ctx is done. (README.md, Step 2)", shut.err)
@@ -94,7 +94,7 @@ func TestStep2_FinishesALineInFlight(t *testing.T) {
 	require.Errorf(t, err, "a new client could connect during Shutdown: close the listeners first. (README.md, Step 2)")
 
 	busy.write(t, "ne\n")
-	got, err := busy.readToEOF()
+	got, err := shut.read(t, busy.readToEOF)
 	require.NoErrorf(t, err, "finishing its line during Shutdown, the client read %q, then %v", got, err)
 	require.Equalf(t, "half a line\n", got,
 		"a line in flight when Shutdown began must be finished and echoed, then the connection closed. (README.md, Step 2)")
@@ -106,7 +106,7 @@ func TestStep2_ForcesConnectionsClosedAfterTheGracePeriod(t *testing.T) {
 	s := startServer(t, &Server{}, listenTCP(t))
 	stuck := dial(t, s.ln.Addr())
 	stuck.write(t, "a line that never ends")
-	require.Truef(t, eventually(func() bool { return s.linesInFlight() == 1 }),
+	require.Truef(t, s.serve.eventually(t, func() bool { return s.linesInFlight() == 1 }),
 		"test setup: the server did not read the line within %s", wait)
 
 	const grace = 200 * time.Millisecond

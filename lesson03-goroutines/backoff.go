@@ -1,0 +1,33 @@
+package goroutines
+
+import (
+	"time"
+)
+
+// The pauses between Accept attempts after temporary failures: 5 ms, doubling
+// each time, never more than 1 s. These are net/http's numbers.
+const (
+	firstAcceptDelay = 5 * time.Millisecond
+	maxAcceptDelay   = 1 * time.Second
+)
+
+// acceptDelay decides what Serve does after Accept failed with err, having
+// paused last before this attempt (0 if the previous Accept succeeded). If
+// err is temporary, it returns how long to pause before the next Accept:
+// firstAcceptDelay, then twice the last pause, at most maxAcceptDelay. If err
+// is not temporary, it returns err itself, and Serve returns it.
+//
+// Temporary means the process or the system ran out of something that
+// closing connections gives back: file descriptors (EMFILE, ENFILE), buffer
+// space or memory (ENOBUFS, ENOMEM); or the client gave up before it was
+// accepted (ECONNABORTED). Returning would stop a server that is merely
+// busy; retrying at once would spin, burning the CPU those connections need
+// to finish.
+//
+// Step 4. Use errors.Is(err, syscall.EMFILE) and so on. See README.md, "Step 4".
+func acceptDelay(err error, last time.Duration) (time.Duration, error) {
+	// TODO(step 4): if err is EMFILE, ENFILE, ENOBUFS, ENOMEM or
+	// ECONNABORTED, return firstAcceptDelay (when last is 0) or twice last,
+	// at most maxAcceptDelay, and nil; otherwise return 0 and err.
+	return 0, notImplemented("step 4: acceptDelay")
+}

@@ -1,0 +1,88 @@
+package goroutines
+
+import (
+	"context"
+	"net"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/semaphore"
+)
+
+// LimitListener returns a listener that lets at most n connections be open
+// at once. Its Accept waits for a free slot before it accepts, so one client
+// too many waits in the kernel's backlog: its dial succeeds (the kernel
+// completes the handshake) but nobody reads what it sends until a served
+// client closes its connection and frees a slot. It returns an error if n < 1.
+//
+// Step 3. Make a semaphore.NewWeighted(n) and a context that Close cancels
+// (context.WithCancel). See README.md, "Step 3".
+func LimitListener(ln net.Listener, n int) (net.Listener, error) {
+	// TODO(step 3): refuse n < 1; return a *limitListener with a semaphore of
+	// n slots and a context that its Close cancels.
+	return nil, notImplemented("step 3: LimitListener")
+}
+
+// limitListener is what LimitListener returns.
+type limitListener struct {
+	net.Listener
+	slots  *semaphore.Weighted // one unit per open connection
+	closed context.Context     // done once Close is called
+	cancel context.CancelFunc
+}
+
+// Accept waits for a free slot, then accepts a connection that gives its slot
+// back when it is closed. If the listener is closed while it waits, it
+// returns net.ErrClosed.
+//
+// Step 3. Acquire one unit of l.slots with l.closed as the context (an error
+// means Close was called: return net.ErrClosed); Accept; on error, Release
+// and return it; else return &limitedConn{Conn: conn, release: ...}.
+func (l *limitListener) Accept() (net.Conn, error) {
+	// TODO(step 3): acquire a slot (net.ErrClosed if that fails), accept,
+	// and wrap the connection in a limitedConn that releases the slot.
+	return nil, notImplemented("step 3: limitListener.Accept")
+}
+
+// Close stops the listener and wakes an Accept waiting for a slot.
+func (l *limitListener) Close() error {
+	l.cancel()
+	return l.Listener.Close()
+}
+
+// limitedConn gives its slot back when it is closed, once however many
+// times Close is called (the server closes, and Shutdown may close again).
+type limitedConn struct {
+	net.Conn
+	release func()
+	once    sync.Once
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// CloseWrite half-closes, if the connection underneath can: the lingering
+// close and the end of a conversation need it.
+func (c *limitedConn) CloseWrite() error {
+	if hc, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return hc.CloseWrite()
+	}
+	return c.Conn.Close()
+}
+
+// readDeadline returns the deadline for a connection's next Read, given the
+// time now: IdleTimeout from now, or no deadline at all (the zero time.Time)
+// when IdleTimeout is 0. The connection's loop (conn.go) sets it before every
+// Read, so the deadline moves on each time the client sends something, and a
+// Read that reaches it means the client has been silent for IdleTimeout: the
+// loop closes the connection.
+//
+// Step 3. See README.md, "Step 3".
+func (s *Server) readDeadline(now time.Time) time.Time {
+	// TODO(step 3): return now + s.IdleTimeout, or the zero time when
+	// IdleTimeout is 0. Until then no client is ever closed for being idle.
+	return time.Time{}
+}
