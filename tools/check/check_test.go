@@ -41,6 +41,8 @@ func TestCheckLinkFindsMissingFilesAndAnchors(t *testing.T) {
 	require.Empty(t, c.checkLink(md, "a.md#go-1", byPath))
 	require.Empty(t, c.checkLink(md, "#step-1--go", byPath))
 	require.Empty(t, c.checkLink(md, "https://example.com/x", byPath))
+	require.Empty(t, c.checkLink(md, "/docs/a.md#go", byPath), "a link from the root, as GitHub reads it")
+	require.Contains(t, c.checkLink(md, "/a.md", byPath), "no such file")
 	require.Contains(t, c.checkLink(md, "a.md#nowhere", byPath), "no heading")
 	require.Contains(t, c.checkLink(md, "b.md", byPath), "no such file")
 	require.Contains(t, c.checkLink(md, "../../etc/passwd", byPath), "outside the repository")

@@ -145,7 +145,15 @@ func (c *checker) checkLink(from *markdown, target string, byPath map[string]*ma
 	}
 	path, anchor, _ := strings.Cut(target, "#")
 	rel := from.rel
-	if path != "" {
+	if strings.HasPrefix(path, "/") {
+		// GitHub reads a link that starts with / from the repository's root:
+		// the way a lesson's README, copied word for word into solutions/,
+		// links to docs/ from both places.
+		rel = strings.TrimPrefix(path, "/")
+		if _, err := os.Stat(filepath.Join(c.root, rel)); err != nil {
+			return "no such file"
+		}
+	} else if path != "" {
 		rel = filepath.ToSlash(filepath.Join(filepath.Dir(from.rel), path))
 		if strings.HasPrefix(rel, "../") {
 			return "points outside the repository"

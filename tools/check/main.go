@@ -43,7 +43,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "check:", err)
 		os.Exit(2)
 	}
-	c := &checker{root: root, verbose: *verbose, fuzzTime: *fuzzTime, starterLimit: *starterLimit}
+	c := &checker{root: root, verbose: *verbose, fuzzTime: *fuzzTime, starterLimit: *starterLimit, last: time.Now()}
 	c.race = raceEnabled(*race)
 
 	lessons := c.discover()

@@ -19,6 +19,18 @@ type checker struct {
 	starterLimit time.Duration
 
 	passed, failed int
+	last           time.Time // when the previous check ended, to time each one
+}
+
+// took says how long the check that just ended ran, when that is worth knowing.
+func (c *checker) took() string {
+	now := time.Now()
+	d := now.Sub(c.last)
+	c.last = now
+	if d < 5*time.Second {
+		return ""
+	}
+	return fmt.Sprintf(" [%s]", d.Round(time.Second))
 }
 
 // pass records a check that held.
@@ -27,13 +39,13 @@ func (c *checker) pass(name, detail string) {
 	if detail != "" {
 		detail = " (" + detail + ")"
 	}
-	fmt.Printf("ok    %s%s\n", name, detail)
+	fmt.Printf("ok    %s%s%s\n", name, detail, c.took())
 }
 
 // fail records a check that did not hold, with what a maintainer needs to fix it.
 func (c *checker) fail(name, format string, args ...any) {
 	c.failed++
-	fmt.Printf("FAIL  %s\n", name)
+	fmt.Printf("FAIL  %s%s\n", name, c.took())
 	for _, line := range strings.Split(strings.TrimRight(fmt.Sprintf(format, args...), "\n"), "\n") {
 		fmt.Printf("      %s\n", line)
 	}
