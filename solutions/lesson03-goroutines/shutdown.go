@@ -37,7 +37,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		n := s.closeConns()
-		s.logf("grace period over: closed %d connections", n)
+		s.logf("grace period over: closed the %d connections still open", n)
 		<-done // Closed connections end their goroutines at once.
 		return ctx.Err()
 	}
