@@ -81,6 +81,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	// The mode is the first argument (os.Args[1]); each mode parses its own
+	// flags, listed by "echobench MODE -h".
 	var err error
 	switch args[0] {
 	case "pingpong", "ping-pong":

@@ -11,28 +11,35 @@ import (
 func printCompare(w io.Writer, r *CompareReport) {
 	fmt.Fprintf(w, "%s\n", r.Machine)
 	fmt.Fprintf(w, "%s\n\n", settingsLine(r))
+	// Names read best left-aligned, numbers right-aligned: pad the names to
+	// one width, and let tabwriter right-align every column.
+	width := len("server")
+	for _, row := range r.Rows {
+		width = max(width, len(row.Server))
+	}
+	name := func(s string) string { return s + strings.Repeat(" ", width-len(s)) }
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "server\tconns\tmsg/s\tp50\tp90\tp99\tmax\tserver CPU/msg\tserved\terrors\t")
+	fmt.Fprintf(tw, "%s\tconns\tmsg/s\tp50\tp90\tp99\tmax\tserver CPU/msg\tserved\terrors\t\n", name("server"))
 	for _, row := range r.Rows {
 		if pp := row.PingPong; pp != nil {
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", row.Server, pp.Conns, si(pp.PerSec),
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", name(row.Server), pp.Conns, si(pp.PerSec),
 				latency(pp.P50), latency(pp.P90), latency(pp.P99), latency(pp.Max), cpuPerMsg(pp.ServerCPU),
 				fmt.Sprintf("%d/%d", pp.Served, pp.Conns), row.Errors)
 		} else if row.Point.Mode == "pingpong" {
-			fmt.Fprintf(tw, "%s\t%d\tfailed\t\t\t\t\t\t\t%d\t\n", row.Server, row.Point.Conns, row.Errors)
+			fmt.Fprintf(tw, "%s\t%d\tfailed\t\t\t\t\t\t\t%d\t\n", name(row.Server), row.Point.Conns, row.Errors)
 		}
 	}
 	tw.Flush()
 	if hasHold(r) {
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "server\theld\techoed\tRSS before\tRSS after\tper connection\tthreads\terrors\t")
+		fmt.Fprintf(tw, "%s\theld\techoed\tRSS before\tRSS after\tper connection\tthreads\terrors\t\n", name("server"))
 		for _, row := range r.Rows {
 			if h := row.Hold; h != nil {
-				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%d\t%d\t\n", row.Server, h.Held, h.Echoed, mib(h.RSSBeforeKB),
+				fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%s\t%d\t%d\t\n", name(row.Server), h.Held, h.Echoed, mib(h.RSSBeforeKB),
 					mib(h.RSSAfterKB), bytesPerConn(h.BytesPerConn), h.Threads, row.Errors)
 			} else if row.Point.Mode == "hold" {
-				fmt.Fprintf(tw, "%s\t%d\tfailed\t\t\t\t\t%d\t\n", row.Server, row.Point.Conns, row.Errors)
+				fmt.Fprintf(tw, "%s\t%d\tfailed\t\t\t\t\t%d\t\n", name(row.Server), row.Point.Conns, row.Errors)
 			}
 		}
 		tw.Flush()
@@ -62,8 +69,12 @@ func settingsLine(r *CompareReport) string {
 	if s.Pinned {
 		pin = "servers on CPU 0, load on CPU 1"
 	}
-	return fmt.Sprintf("%d-byte lines, ping-pong %gs after %gs warm-up, median of %d rounds, a fresh server per run, %s",
-		s.Size, s.Seconds, s.Warmup, s.Rounds, pin)
+	rounds := fmt.Sprintf("median of %d rounds", s.Rounds)
+	if s.Rounds == 1 {
+		rounds = "1 round"
+	}
+	return fmt.Sprintf("%d-byte lines, ping-pong %gs after %gs warm-up, %s, a fresh server per run, %s",
+		s.Size, s.Seconds, s.Warmup, rounds, pin)
 }
 
 func cpuPerMsg(us float64) string {

@@ -88,6 +88,7 @@ type serverProc struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the process has been reaped
 	stderr *tailBuffer
+	log    string // the file its standard output goes to
 	once   sync.Once
 }
 
@@ -108,18 +109,26 @@ func startServer(ctx context.Context, bin *serverBinary, conns, cpu int) (*serve
 			return nil, err
 		}
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	setProcessGroup(cmd) // so that stopping kills the server and anything it started
-	stdout, err := cmd.StdoutPipe()
+	// The server's standard output goes to a file, not a pipe: servers log
+	// every connection (lesson 1 every chunk it echoes), and reading a pipe
+	// would wake echobench up for each line in the middle of a measurement,
+	// while a full pipe would block the server.
+	logFile, err := os.CreateTemp("", "echobench-server-*.log")
 	if err != nil {
 		return nil, err
 	}
-	p := &serverProc{Name: bin.Name, cmd: cmd, exited: make(chan struct{}), stderr: &tailBuffer{max: 4096}}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	setProcessGroup(cmd) // so that stopping kills the server and anything it started
+	p := &serverProc{Name: bin.Name, cmd: cmd, exited: make(chan struct{}), stderr: &tailBuffer{max: 4096}, log: logFile.Name()}
+	cmd.Stdout = logFile
 	cmd.Stderr = p.stderr
 
 	running.Lock()
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	logFile.Close() // The server has its own copy now.
+	if err != nil {
 		running.Unlock()
+		os.Remove(p.log)
 		return nil, fmt.Errorf("start %s: %v", bin.Name, err)
 	}
 	p.Pid = cmd.Process.Pid
@@ -130,7 +139,7 @@ func startServer(ctx context.Context, bin *serverBinary, conns, cpu int) (*serve
 		close(p.exited)
 	}()
 
-	addr, err := readListening(ctx, stdout, p.exited)
+	addr, err := waitListening(ctx, p.log, p.exited)
 	if err != nil {
 		p.Stop()
 		return nil, fmt.Errorf("%s did not start: %v%s", bin.Name, err, p.stderrNote())
@@ -143,34 +152,44 @@ func startServer(ctx context.Context, bin *serverBinary, conns, cpu int) (*serve
 	return p, nil
 }
 
-// readListening reads the server's standard output until the
-// "listening on HOST:PORT" line, then keeps draining it in the background:
-// servers log every connection, and a full pipe would block the server in
-// the middle of a measurement.
-func readListening(ctx context.Context, stdout io.Reader, exited <-chan struct{}) (string, error) {
-	found := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if addr, ok := strings.CutPrefix(strings.TrimSpace(sc.Text()), "listening on "); ok {
-				found <- strings.TrimSpace(addr)
-				break
-			}
+// waitListening watches the server's log until its first
+// "listening on HOST:PORT" line is complete, and returns HOST:PORT.
+func waitListening(ctx context.Context, log string, exited <-chan struct{}) (string, error) {
+	deadline := time.Now().Add(startTimeout)
+	for {
+		if addr, ok := listeningAddr(log); ok {
+			return addr, nil
 		}
-		io.Copy(io.Discard, stdout)
-	}()
-	timer := time.NewTimer(startTimeout)
-	defer timer.Stop()
-	select {
-	case addr := <-found:
-		return addr, nil
-	case <-exited:
-		// It may have printed the line just before exiting; it is useless now.
-		return "", errors.New(`it exited before printing "listening on HOST:PORT"`)
-	case <-timer.C:
-		return "", fmt.Errorf(`no "listening on HOST:PORT" line on its standard output within %v`, startTimeout)
-	case <-ctx.Done():
-		return "", ctx.Err()
+		select {
+		case <-exited:
+			return "", errors.New(`it exited before printing "listening on HOST:PORT"`)
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+			// A file has nothing to wait on: look again shortly.
+		}
+		if time.Now().After(deadline) {
+			return "", fmt.Errorf(`no "listening on HOST:PORT" line on its standard output within %v`, startTimeout)
+		}
+	}
+}
+
+// listeningAddr finds the first complete "listening on HOST:PORT" line.
+func listeningAddr(log string) (string, bool) {
+	f, err := os.Open(log)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	r := bufio.NewReader(io.LimitReader(f, 1<<20)) // The line comes first; a megabyte is plenty.
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return "", false // No complete line yet.
+		}
+		if addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on "); ok {
+			return strings.TrimSpace(addr), true
+		}
 	}
 }
 
@@ -185,6 +204,7 @@ func (p *serverProc) Stop() {
 			// Should never happen after SIGKILL; say so rather than hang.
 			fmt.Fprintf(os.Stderr, "echobench: server %s (pid %d) did not exit after SIGKILL\n", p.Name, p.Pid)
 		}
+		os.Remove(p.log)
 		running.Lock()
 		delete(running.procs, p)
 		running.Unlock()
