@@ -1,3 +1,11 @@
 module github.com/sockets-in-go/step-by-step/lesson02-partial-io
 
 go 1.24.0
+
+require github.com/stretchr/testify v1.11.1
+
+require (
+	github.com/davecgh/go-spew v1.1.1 // indirect
+	github.com/pmezard/go-difflib v1.0.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)

@@ -18,12 +18,13 @@ import (
 // Step 5: an over-long line gets one error line, and a lingering close
 // makes sure the client reads it.
 
-// requireLingeringClose stops the test plainly while LingeringClose is not
-// written yet (the step 5 tests that go through Handle need it).
+// requireLingeringClose stops the test plainly while LingeringClose, or
+// Handle, which these tests go through, is not written yet.
 func requireLingeringClose(t *testing.T) {
 	t.Helper()
 	_, server := connPair(t)
 	requireDone(t, 5, "LingeringClose", LingeringClose(server, 0))
+	requireHandle(t)
 }
 
 // keepSending writes chunks of 'x' (no newline) on conn until a Write fails

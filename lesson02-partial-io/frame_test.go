@@ -1,0 +1,187 @@
+package partialio
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/iotest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Step 3: frames, a 4-byte big-endian length and then the payload.
+
+// frame returns payload as WriteFrame writes it, and stops the test plainly
+// if the step is not done yet.
+func frame(t testing.TB, payload []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	err := WriteFrame(&buf, payload)
+	requireDone(t, 3, "WriteFrame", err)
+	require.NoErrorf(t, err, "WriteFrame of %d bytes to a bytes.Buffer", len(payload))
+	return buf.Bytes()
+}
+
+// readFrame calls ReadFrame and stops the test plainly if the step is not done yet.
+func readFrame(t testing.TB, r io.Reader, max int) ([]byte, error) {
+	t.Helper()
+	payload, err := ReadFrame(r, max)
+	requireDone(t, 3, "ReadFrame", err)
+	return payload, err
+}
+
+func TestStep3_WritesTheLengthBigEndianThenThePayload(t *testing.T) {
+	for _, c := range []struct{ payload, want string }{
+		{"hi", "\x00\x00\x00\x02hi"},
+		{"", "\x00\x00\x00\x00"},
+		{strings.Repeat("a", 300), "\x00\x00\x01\x2c" + strings.Repeat("a", 300)},
+	} {
+		got := frame(t, []byte(c.payload))
+		require.Equalf(t, c.want, string(got),
+			"WriteFrame of a %d-byte payload wrote %q; want %q: the length in 4 bytes, most significant first (binary.BigEndian), then the payload. (README.md, Step 3)",
+			len(c.payload), got[:min(len(got), 8)], c.want[:min(len(c.want), 8)])
+	}
+}
+
+func TestStep3_ReadsFramesWhateverPiecesTheyArriveIn(t *testing.T) {
+	payloads := [][]byte{[]byte("one"), {}, []byte("line\nbreaks\nare\njust bytes"), bytes.Repeat([]byte{0, 255}, 40000)}
+	var stream []byte
+	for _, p := range payloads {
+		stream = append(stream, frame(t, p)...)
+	}
+	for name, r := range readers(string(stream)) {
+		for i, want := range payloads {
+			got, err := readFrame(t, r, 1<<20)
+			require.NoErrorf(t, err, "frame %d of %d, delivered by %s: ReadFrame returned %v. Read the 4-byte header and then the payload with ReadExactly (step 1): one Read is not enough. (README.md, Step 3)", i+1, len(payloads), name, err)
+			require.Truef(t, bytes.Equal(want, got), "frame %d (%s): %s. (README.md, Step 3)", i+1, name, firstDifference(want, got))
+		}
+		got, err := readFrame(t, r, 1<<20)
+		require.Truef(t, err == io.EOF,
+			"after the last frame (%s), ReadFrame returned %q, %v; want io.EOF: the stream ended cleanly between frames. (README.md, Step 3)", name, got, err)
+	}
+}
+
+func TestStep3_ReportsATruncatedFrame(t *testing.T) {
+	whole := frame(t, []byte("cut short"))
+	for _, cut := range []int{2, 4, 7} { // inside the header, just after it, inside the payload
+		got, err := readFrame(t, bytes.NewReader(whole[:cut]), 100)
+		require.Truef(t, err == io.ErrUnexpectedEOF,
+			"the stream %q ends %d bytes into a %d-byte frame; ReadFrame returned %q, %v; want io.ErrUnexpectedEOF: a frame that began must end. (README.md, Step 3)",
+			whole[:cut], cut, len(whole), got, err)
+	}
+}
+
+func TestStep3_RejectsAFrameOverTheMax(t *testing.T) {
+	got, err := readFrame(t, bytes.NewReader(frame(t, bytes.Repeat([]byte("x"), 101))), 100)
+	require.Truef(t, errors.Is(err, ErrFrameTooLarge),
+		"a 101-byte frame with max 100: ReadFrame returned %d bytes and %v; want an error wrapping ErrFrameTooLarge (fmt.Errorf(\"%%w ...\", ErrFrameTooLarge, ...)). (README.md, Step 3)", len(got), err)
+	got, err = readFrame(t, bytes.NewReader(frame(t, bytes.Repeat([]byte("x"), 100))), 100)
+	require.NoErrorf(t, err, "a frame of exactly max bytes is allowed")
+	require.Len(t, got, 100)
+}
+
+func TestStep3_RejectsA4GiBLengthWithoutAllocating(t *testing.T) {
+	// First a length that is over max but harmless to allocate (8 MiB): a
+	// ReadFrame that allocates before it checks shows here, safely.
+	over := []byte{0x00, 0x80, 0x00, 0x00} // 8 MiB
+	allocated, err := bytesAllocated(func() error { _, err := readFrame(t, bytes.NewReader(over), 1<<20); return err })
+	require.Truef(t, errors.Is(err, ErrFrameTooLarge),
+		"a length prefix of 8 MiB with max 1 MiB, and no payload behind it: ReadFrame returned %v; want ErrFrameTooLarge, decided from the header alone, before reading the payload. (README.md, Step 3)", err)
+	require.Lessf(t, allocated, uint64(1<<20),
+		"ReadFrame allocated %d bytes to reject a frame of 8 MiB (max 1 MiB): compare the length with max before make([]byte, size). Otherwise four bytes from a peer decide how much memory you allocate. (README.md, Step 3)", allocated)
+
+	// Now the largest length four bytes can say.
+	huge := []byte{0xFF, 0xFF, 0xFF, 0xFF}
+	allocated, err = bytesAllocated(func() error { _, err := readFrame(t, bytes.NewReader(huge), 1<<20); return err })
+	require.Truef(t, errors.Is(err, ErrFrameTooLarge), "a length prefix of 0xFFFFFFFF (4 GiB) with max 1 MiB: ReadFrame returned %v; want ErrFrameTooLarge", err)
+	require.Lessf(t, allocated, uint64(1<<20), "ReadFrame allocated %d bytes to reject a 4 GiB length prefix", allocated)
+}
+
+// bytesAllocated runs fn and returns how many bytes of heap it (and anything
+// else running meanwhile) allocated.
+func bytesAllocated(fn func() error) (uint64, error) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	err := fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc, err
+}
+
+func TestStep3_FramesCrossASocketThatSplitsEveryByte(t *testing.T) {
+	ln := listenTCP(t)
+	client := dialAddr(t, startSplitter(t, ln.Addr().String()))
+	server := accept(t, ln)
+	payloads := []string{"first frame", "", "a third, with a\nnewline inside"}
+	go func() {
+		for _, p := range payloads {
+			if WriteFrame(client, []byte(p)) != nil {
+				return
+			}
+		}
+		client.CloseWrite()
+	}()
+	server.SetReadDeadline(time.Now().Add(wait))
+	for i, want := range payloads {
+		got, err := readFrame(t, server, 1024)
+		require.NoErrorf(t, err, "frame %d of %d, sent through a proxy that forwards one byte per segment: %v. (README.md, Step 3)", i+1, len(payloads), err)
+		require.Equal(t, want, string(got))
+	}
+	got, err := readFrame(t, server, 1024)
+	require.Truef(t, err == io.EOF, "after the last frame the client half-closed; ReadFrame returned %q, %v; want io.EOF", got, err)
+}
+
+// FuzzReadFrame feeds arbitrary bytes to ReadFrame, whole and one byte per
+// Read, and checks what must hold whatever the input.
+// Run it with: go test -run '^$' -fuzz FuzzReadFrame -fuzztime 30s
+func FuzzReadFrame(f *testing.F) {
+	_, err := ReadFrame(strings.NewReader(""), 1)
+	requireDone(f, 3, "ReadFrame", err)
+
+	f.Add([]byte("\x00\x00\x00\x05hello\x00\x00\x00\x00"))
+	f.Add([]byte("\x00\x00\x00\x05hel"))
+	f.Add([]byte("\xff\xff\xff\xff"))
+	f.Add([]byte("\x00\x00"))
+	const max = 1 << 16
+	f.Fuzz(func(t *testing.T, data []byte) {
+		read := func(r io.Reader) (frames [][]byte, err error) {
+			for range len(data) + 1 { // every frame takes at least 4 bytes
+				payload, err := ReadFrame(r, max)
+				if err != nil {
+					return frames, err
+				}
+				frames = append(frames, payload)
+			}
+			t.Fatalf("ReadFrame returned more frames than %d bytes can hold", len(data))
+			return nil, nil
+		}
+		whole, errWhole := read(bytes.NewReader(data))
+		split, errSplit := read(iotest.OneByteReader(bytes.NewReader(data)))
+		if len(whole) != len(split) || !sameEnd(errWhole, errSplit, io.EOF, io.ErrUnexpectedEOF, ErrFrameTooLarge) {
+			t.Fatalf("%q gave %d frames and %v in one Read, %d frames and %v one byte at a time", data, len(whole), errWhole, len(split), errSplit)
+		}
+		if errWhole != io.EOF && errWhole != io.ErrUnexpectedEOF && !errors.Is(errWhole, ErrFrameTooLarge) {
+			t.Fatalf("reading frames from %q ended with %v; want io.EOF, io.ErrUnexpectedEOF or ErrFrameTooLarge", data, errWhole)
+		}
+		// Writing the frames again must give back the bytes they came from.
+		var again bytes.Buffer
+		for i, payload := range whole {
+			if len(payload) > max {
+				t.Fatalf("frame %d holds %d bytes, over max %d", i, len(payload), max)
+			}
+			if !bytes.Equal(payload, split[i]) {
+				t.Fatalf("frame %d differs between one Read and one byte per Read", i)
+			}
+			WriteFrame(&again, payload)
+		}
+		if !bytes.HasPrefix(data, again.Bytes()) {
+			t.Fatalf("the frames read from %q, written again, give %q: not the start of the input", data, again.Bytes())
+		}
+		if errWhole == io.EOF && again.Len() != len(data) {
+			t.Fatalf("reading %q ended with a clean io.EOF, but %q was never read as a frame", data, data[again.Len():])
+		}
+	})
+}

@@ -1,0 +1,184 @@
+package partialio
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Step 4: Handle is the line-echo server for one client.
+
+// startHandle connects a client to Handle, which runs on the server side
+// with the given line limit.
+func startHandle(t *testing.T, maxLine int) (client *net.TCPConn, handle *running, log *logBuffer) {
+	t.Helper()
+	client, server := connPair(t)
+	log = new(logBuffer)
+	handle = start(4, "Handle", func() error { return Handle(server, maxLine, log) })
+	return client, handle, log
+}
+
+func TestStep4_EchoesALineAsSoonAsItIsComplete(t *testing.T) {
+	client, handle, _ := startHandle(t, 1024)
+	write(t, client, "Hola, mundo!\n")
+	// The client has not half-closed: the echo must come while it still could send more.
+	handle.expectEcho(t, client, "Hola, mundo!\n", "Hola, mundo!\n",
+		"Write back each line as soon as ReadLine returns it, without waiting for the end of the stream.")
+}
+
+func TestStep4_WaitsForTheRestOfTheLine(t *testing.T) {
+	client, handle, _ := startHandle(t, 1024)
+	write(t, client, "Hola, ")
+	// Nothing may come back yet: half a line is not a line. A short wait
+	// is enough to catch an echo of the piece, which would come at once.
+	client.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	early := make([]byte, 64)
+	n, err := client.Read(early)
+	if !os.IsTimeout(err) {
+		requireDone(t, 4, "Handle", handle.err)
+		t.Fatalf("sent %q (no newline yet) and got %q back, then %v (%s). This server echoes lines, not pieces: read with the LineReader (step 2), which waits for the \"\\n\". (README.md, Step 4)",
+			"Hola, ", early[:n], err, handle.returned())
+	}
+	client.SetReadDeadline(time.Now().Add(wait))
+	write(t, client, "mundo!\n")
+	handle.expectEcho(t, client, `"Hola, " then "mundo!\n"`, "Hola, mundo!\n",
+		"The line is complete now: write it back.")
+}
+
+func TestStep4_EchoesManyLinesFromOneWrite(t *testing.T) {
+	client, handle, _ := startHandle(t, 1024)
+	sent := numberedLines(2000, 40) // 80 kB in one Write: many lines per Read on the server
+	go client.Write(sent)
+	got, err := handle.readN(t, client, len(sent))
+	if err != nil || !bytes.Equal(got, sent) {
+		t.Fatalf("2000 lines sent in one Write: %s; read ended with %v (%s).\nOne Read can hold many lines: ReadLine returns them one by one from its buffer, and Handle must echo each. (README.md, Step 4)",
+			firstDifference(sent, got), err, handle.returned())
+	}
+}
+
+func TestStep4_EchoesLinesThatArriveOneByteAtATime(t *testing.T) {
+	ln := listenTCP(t)
+	client := dialAddr(t, startSplitter(t, ln.Addr().String()))
+	server := &countingConn{TCPConn: accept(t, ln)}
+	handle := start(4, "Handle", func() error { return Handle(server, 1024, io.Discard) })
+
+	sent := "one byte\nat a time\nstill makes\nwhole lines\n"
+	write(t, client, sent)
+	handle.expectEcho(t, client, sent, sent,
+		"Each Read on the server returned a byte or a few: the LineReader must keep them until a \"\\n\" completes the line.")
+	t.Logf("the server made %d Reads for %d bytes", server.count(), len(sent))
+}
+
+func TestStep4_EchoesTheUnterminatedRemainderAfterHalfClose(t *testing.T) {
+	client, handle, _ := startHandle(t, 1024)
+	write(t, client, "a line\nand no newline after this")
+	handle.expectEcho(t, client, "a line\n...", "a line\n", "Write back each line as soon as it is complete.")
+	closeWrite(t, client)
+
+	rest, err := handle.readAll(t, client)
+	require.NoErrorf(t, err, "after the half-close the server should send the remainder and close; the read ended with %v (%s)", err, handle.returned())
+	require.Equalf(t, "and no newline after this", string(rest),
+		"the client half-closed after %q, a last line without \"\\n\". ReadLine returns it with io.EOF: write it back before you return, or it is lost. (README.md, Step 4)", "and no newline after this")
+	require.Truef(t, handle.finished(wait), "the client half-closed and Handle had not returned %s later: return nil at io.EOF. (README.md, Step 4)", wait)
+	require.NoError(t, handle.err, "io.EOF is the normal end of a client: return nil. (README.md, Step 4)")
+}
+
+func TestStep4_ReturnsNilAndClosesAfterHalfClose(t *testing.T) {
+	client, handle, _ := startHandle(t, 1024)
+	write(t, client, "bye\n")
+	closeWrite(t, client)
+	got, err := handle.readAll(t, client)
+	require.NoErrorf(t, err, "the client sent %q and half-closed; reading to the end gave %q, then %v (%s). Echo, then close the connection (defer conn.Close()). (README.md, Step 4)", "bye\n", got, err, handle.returned())
+	require.Equal(t, "bye\n", string(got))
+	require.Truef(t, handle.finished(wait), "Handle had not returned %s after the half-close", wait)
+	require.NoError(t, handle.err, "io.EOF is the normal end of a client: return nil")
+}
+
+func TestStep4_EchoesALineOfExactlyTheLimit(t *testing.T) {
+	client, handle, _ := startHandle(t, 1024)
+	sent := strings.Repeat("L", 1024) + "\n"
+	go client.Write([]byte(sent))
+	handle.expectEcho(t, client, "1024 bytes and a newline", sent,
+		"The line limit is 1024 and this line holds exactly 1024 bytes before its \"\\n\": it must be echoed.")
+}
+
+func TestStep4_LogsEachLine(t *testing.T) {
+	client, handle, log := startHandle(t, 1024)
+	write(t, client, "ping\npong\n")
+	handle.expectEcho(t, client, "ping\npong\n", "ping\npong\n", "Write back each line as soon as it is complete.")
+	require.Equalf(t, []string{"ping\n", "pong\n"}, log.received(),
+		`Handle must log each line it echoes: fmt.Fprintf(log, "received: %%q\n", line). The log was:\n%s`, log)
+}
+
+func TestStep4_ReturnsWhenTheClientResets(t *testing.T) {
+	client, handle, _ := startHandle(t, 1024)
+	write(t, client, "half a thou")
+	client.SetLinger(0) // Close now sends a reset (RST).
+	client.Close()
+	require.Truef(t, handle.finished(wait),
+		"the client reset its connection in the middle of a line and Handle had not returned %s later: return the error ReadLine gives. (README.md, Step 4)", wait)
+	requireDone(t, 4, "Handle", handle.err)
+}
+
+func TestStep4_Echoes16MiBWithoutDeadlock(t *testing.T) {
+	client, handle, _ := startHandle(t, DefaultMaxLine)
+	client.SetDeadline(time.Now().Add(bigWait))
+	sent := numberedLines(16<<10, 1<<10) // 16384 lines of 1 KiB
+	// This test writes from one goroutine while it reads in another, as
+	// step 6's client will: the server echoes as it reads, so a client
+	// that wrote all 16 MiB first would fill the buffers and stall.
+	go client.Write(sent)
+	began := time.Now()
+	got, err := handle.readN(t, client, len(sent))
+	if err != nil || !bytes.Equal(got, sent) {
+		t.Fatalf("16 MiB of 1 KiB lines, written while reading: %s; read ended after %s with %v (%s).\nEcho each line as it completes; do not collect lines before writing them. (README.md, Step 4)",
+			firstDifference(sent, got), time.Since(began).Round(time.Millisecond), err, handle.returned())
+	}
+	t.Logf("16 MiB echoed in %s", time.Since(began).Round(time.Millisecond))
+}
+
+// startServe runs Serve on a fresh loopback listener; the listener is closed
+// when the test ends, which is what stops Serve.
+func startServe(t *testing.T, step, maxLine int) (ln net.Listener, serve *running, log *logBuffer) {
+	t.Helper()
+	ln = listenTCP(t)
+	log = new(logBuffer)
+	serve = start(step, "Serve", func() error { return Serve(ln, maxLine, log) })
+	t.Cleanup(func() {
+		ln.Close()
+		serve.finished(wait)
+	})
+	return ln, serve, log
+}
+
+// requireHandle stops the test plainly while Handle is not written yet: Serve
+// logs Handle's errors and goes on, so a test through Serve would only see
+// silence.
+func requireHandle(t *testing.T) {
+	t.Helper()
+	client, server := connPair(t)
+	client.Close()
+	requireDone(t, 4, "Handle", Handle(server, 1024, io.Discard))
+}
+
+func TestStep4_ServesClientsOneAfterAnother(t *testing.T) {
+	requireHandle(t)
+	ln, serve, log := startServe(t, 4, 1024)
+	for i := 1; i <= 3; i++ {
+		conn := dialAddr(t, ln.Addr().String())
+		line := fmt.Sprintf("client %d\n", i)
+		write(t, conn, line)
+		closeWrite(t, conn)
+		got, err := serve.readAll(t, conn)
+		require.NoErrorf(t, err, "client %d sent %q and half-closed; the read ended with %v", i, line, err)
+		require.Equalf(t, line, string(got), "client %d: Serve runs Handle for each client; Handle echoes the line and closes after the half-close. (README.md, Step 4)", i)
+	}
+	require.Contains(t, log.String(), "connection from", "Serve logs each client it accepts")
+}
