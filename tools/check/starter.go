@@ -11,6 +11,10 @@ import (
 	"github.com/sockets-in-go/step-by-step/tools/internal/course"
 )
 
+// failFast is how long a starter's tests may run in all: each test should
+// stop at its first call, when the step says it is not done yet.
+const failFast = 10 * time.Second
+
 // checkStarter runs a starter's tests and demands that they fail, each of
 // them, quickly and cleanly, saying which step to do: that failure is the
 // learner's first lesson. A starter that passes, panics, hangs or does not
@@ -39,6 +43,12 @@ func (c *checker) checkStarter(ctx context.Context, l course.Lesson) {
 		return
 	case !run.Built:
 		c.fail(name+": tests build", "the starter's tests did not start:\n%s", c.tail(run.Output, 20))
+		return
+	}
+
+	if run.TestTime > failFast {
+		c.fail(name+": tests fail fast", "the starter's tests ran for %s; a starter must fail within %s. Does an unfinished function block instead of returning ErrNotImplemented?",
+			run.TestTime.Round(100*time.Millisecond), failFast)
 		return
 	}
 

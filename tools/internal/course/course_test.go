@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -37,10 +38,11 @@ func TestParseTestJSONTellsPassFailHangAndPanic(t *testing.T) {
 {"Action":"pass","Test":"TestStep2_B"}
 {"Action":"run","Test":"TestStep3_C"}
 {"Action":"output","Test":"TestStep3_C","Output":"panic: test timed out after 1s\n"}
-{"Action":"fail","Package":"p"}
+{"Action":"fail","Package":"p","Elapsed":1.5}
 `
 	run := parseTestJSON([]byte(out))
 	require.True(t, run.Built)
+	require.Equal(t, 1500*time.Millisecond, run.TestTime)
 	require.True(t, run.TimedOut)
 	require.False(t, run.Panicked, "a timeout is reported as a hang, not as a panic")
 	require.Equal(t, []int{1, 2, 3}, run.Steps())

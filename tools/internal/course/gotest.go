@@ -28,7 +28,8 @@ func (r TestResult) Passed() bool { return r.Action == "pass" }
 // Run is the outcome of one `go test -json` run over a lesson's package.
 type Run struct {
 	Tests    []TestResult // top-level tests, in the order they started
-	Elapsed  time.Duration
+	Elapsed  time.Duration // wall time, building included
+	TestTime time.Duration // time the test binaries ran, as go test reports it
 	Output   string // everything go test printed, for diagnosis
 	TimedOut bool   // the run was killed, or a test binary hit its -timeout
 	Panicked bool   // some test panicked
@@ -75,6 +76,7 @@ type testEvent struct {
 	Package string
 	Test    string
 	Output  string
+	Elapsed float64 // seconds, on a package's final pass or fail
 }
 
 func parseTestJSON(out []byte) Run {
@@ -98,6 +100,9 @@ func parseTestJSON(out []byte) Run {
 		}
 		top, _, _ := strings.Cut(ev.Test, "/")
 		if top == "" {
+			if ev.Action == "pass" || ev.Action == "fail" {
+				run.TestTime += time.Duration(ev.Elapsed * float64(time.Second))
+			}
 			continue
 		}
 		run.Built = true
