@@ -22,6 +22,13 @@ func (s *served) shutdown(t *testing.T, grace time.Duration) *running {
 	return start(2, "Shutdown", func() error { return s.Shutdown(ctx) })
 }
 
+// requireShutdown stops a step 2 test at once, with one line, while
+// Shutdown is not written yet: it tries it on a server that never served.
+func requireShutdown(t *testing.T) {
+	t.Helper()
+	requireDone(t, 2, "Shutdown", (&Server{}).Shutdown(context.Background()))
+}
+
 // requireReturned waits for Shutdown and fails unless it returned within d.
 func requireReturned(t *testing.T, shut *running, d time.Duration, why string) {
 	t.Helper()
@@ -32,6 +39,7 @@ func requireReturned(t *testing.T, shut *running, d time.Duration, why string) {
 }
 
 func TestStep2_StopsAcceptingAndRefusesNewClients(t *testing.T) {
+	requireShutdown(t)
 	s := startServer(t, &Server{}, listenTCP(t))
 	c := dial(t, s.ln.Addr())
 	s.serve.expectEcho(t, c, "before\n", "Serve must accept the client and run c.serve() for it.")
@@ -52,6 +60,7 @@ func TestStep2_StopsAcceptingAndRefusesNewClients(t *testing.T) {
 }
 
 func TestStep2_ClosesIdleClientsAndReturnsWithinTheGracePeriod(t *testing.T) {
+	requireShutdown(t)
 	s := startServer(t, &Server{}, listenTCP(t))
 	clients := make([]*client, 5)
 	for i := range clients {
@@ -76,6 +85,7 @@ func TestStep2_ClosesIdleClientsAndReturnsWithinTheGracePeriod(t *testing.T) {
 }
 
 func TestStep2_FinishesALineInFlight(t *testing.T) {
+	requireShutdown(t)
 	s := startServer(t, &Server{}, listenTCP(t))
 	busy := dial(t, s.ln.Addr())
 	idle := dial(t, s.ln.Addr())
@@ -103,6 +113,7 @@ func TestStep2_FinishesALineInFlight(t *testing.T) {
 }
 
 func TestStep2_ForcesConnectionsClosedAfterTheGracePeriod(t *testing.T) {
+	requireShutdown(t)
 	s := startServer(t, &Server{}, listenTCP(t))
 	stuck := dial(t, s.ln.Addr())
 	stuck.write(t, "a line that never ends")
@@ -131,6 +142,7 @@ func TestStep2_ServeAfterShutdownReturnsAtOnce(t *testing.T) {
 }
 
 func TestStep2_LeavesNoGoroutineBehind(t *testing.T) {
+	requireShutdown(t)
 	before := goleak.IgnoreCurrent()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

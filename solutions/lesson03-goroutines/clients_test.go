@@ -103,6 +103,8 @@ func TestStep5_ReportsAMissingEcho(t *testing.T) {
 }
 
 func TestStep5_AgainstTheServer(t *testing.T) {
+	_, err := SendMany(context.Background(), "127.0.0.1:0", 0, nil, wait)
+	requireDone(t, 5, "SendMany", err)
 	s := startServer(t, &Server{}, listenTCP(t))
 	c := dial(t, s.ln.Addr())
 	s.serve.expectEcho(t, c, "ready?\n", "Serve must accept the client and run c.serve() for it.")

@@ -90,6 +90,9 @@ func TestStep3_ReadDeadlineIsIdleTimeoutFromNow(t *testing.T) {
 
 func TestStep3_IdleClientsAreClosed(t *testing.T) {
 	const idle = 200 * time.Millisecond
+	if (&Server{IdleTimeout: idle}).readDeadline(time.Now()).IsZero() {
+		t.Fatalf("step 3 is not done yet: with IdleTimeout %s, readDeadline returned no deadline, so no idle client is ever closed.\nRead README.md, \"Step 3\", then run: go test -run Step3", idle)
+	}
 	s := startServer(t, &Server{IdleTimeout: idle}, listenTCP(t))
 	c := dial(t, s.ln.Addr())
 	s.serve.expectEcho(t, c, "then silence\n", "Serve must accept the client and run c.serve() for it.")
