@@ -22,6 +22,7 @@ var chartFiles = []struct {
 	draw      func(*CompareReport) []byte
 }{
 	{"throughput.svg", "Messages per second by number of connections, one line per lesson", throughputChart},
+	{"latency.svg", "99th percentile of the round-trip time by number of connections, one line per lesson", latencyChart},
 	{"memory.svg", "Server memory per held connection, one bar per lesson", memoryChart},
 }
 

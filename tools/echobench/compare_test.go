@@ -53,7 +53,7 @@ func TestCompareMeasuresEachServerAndWritesTheChapter(t *testing.T) {
 	if bytes.Contains(doc, []byte("\nold\n")) {
 		t.Errorf("the old generated section was kept:\n%s", doc)
 	}
-	for _, name := range []string{"throughput.svg", "memory.svg"} {
+	for _, name := range []string{"throughput.svg", "latency.svg", "memory.svg"} {
 		svg, err := os.ReadFile(filepath.Join(filepath.Dir(chapter), "bench", name))
 		if err != nil {
 			t.Fatal(err)
@@ -83,11 +83,14 @@ func checkPlainSVG(t *testing.T, name string, svg []byte) {
 		if !ok {
 			continue
 		}
-		if root {
-			attrs := map[string]bool{}
-			for _, a := range el.Attr {
-				attrs[a.Name.Local] = true
+		attrs := map[string]bool{}
+		for _, a := range el.Attr {
+			if attrs[a.Name.Local] {
+				t.Errorf("%s: <%s> has the attribute %s twice, which makes the file invalid", name, el.Name.Local, a.Name.Local)
 			}
+			attrs[a.Name.Local] = true
+		}
+		if root {
 			if el.Name.Local != "svg" || !attrs["width"] || !attrs["height"] || !attrs["viewBox"] {
 				t.Errorf("%s: root <%s> with %v; want <svg> with width, height and viewBox", name, el.Name.Local, attrs)
 			}
@@ -108,16 +111,17 @@ func TestChartsFromAReport(t *testing.T) {
 		Settings: Settings{Size: 64, Rounds: 3, HoldConn: 10000},
 		Servers:  []ServerInfo{{Name: "lesson01-blocking", OneAtATime: true}, {Name: "lesson03-goroutines"}, {Name: "lesson04-<poller>"}},
 		Rows: []Row{
-			{Server: "lesson01-blocking", PingPong: &PingPongResult{Conns: 1, PerSec: 20000, Served: 1}},
-			{Server: "lesson01-blocking", PingPong: &PingPongResult{Conns: 10, PerSec: 19000, Served: 1}},
-			{Server: "lesson03-goroutines", PingPong: &PingPongResult{Conns: 10, PerSec: 90000, Served: 10}},
-			{Server: "lesson03-goroutines", PingPong: &PingPongResult{Conns: 1000, PerSec: 80000, Served: 1000}},
+			{Server: "lesson01-blocking", PingPong: &PingPongResult{Conns: 1, PerSec: 20000, P99: 150, Served: 1}},
+			{Server: "lesson01-blocking", PingPong: &PingPongResult{Conns: 10, PerSec: 19000, P99: 300, Served: 1}},
+			{Server: "lesson03-goroutines", PingPong: &PingPongResult{Conns: 10, PerSec: 90000, P99: 1500, Served: 10}},
+			{Server: "lesson03-goroutines", PingPong: &PingPongResult{Conns: 1000, PerSec: 80000, P99: 200000, Served: 1000}},
 			{Server: "lesson03-goroutines", Point: point{"hold", 10000}, Hold: &HoldResult{BytesPerConn: 8000}},
 			{Server: "lesson04-<poller>", Point: point{"hold", 10000}, Hold: &HoldResult{BytesPerConn: 250}},
 		},
 	}
-	tp, mem := throughputChart(r), memoryChart(r)
+	tp, lat, mem := throughputChart(r), latencyChart(r), memoryChart(r)
 	checkPlainSVG(t, "throughput.svg", tp)
+	checkPlainSVG(t, "latency.svg", lat)
 	checkPlainSVG(t, "memory.svg", mem)
 	if !bytes.Contains(tp, []byte(`fill="#ffffff" stroke=`)) {
 		t.Error("throughput.svg: the lesson 1 point at 10 connections (1 of 10 served) is not drawn hollow")

@@ -30,8 +30,14 @@ func newSVG(w, h int, title string) *svgDoc {
 	return d
 }
 
+// text writes s at (x, y); attrs are more attributes, each with a leading
+// space, such as ` font-weight="bold"`. Text is dark grey unless attrs
+// gives another fill.
 func (d *svgDoc) text(x, y float64, anchor, attrs, s string) {
-	fmt.Fprintf(&d.b, `<text x="%.1f" y="%.1f" text-anchor="%s" fill="#222222"%s>%s</text>`+"\n", x, y, anchor, attrs, esc(s))
+	if !strings.Contains(attrs, "fill=") {
+		attrs += ` fill="#222222"`
+	}
+	fmt.Fprintf(&d.b, `<text x="%.1f" y="%.1f" text-anchor="%s"%s>%s</text>`+"\n", x, y, anchor, attrs, esc(s))
 }
 
 func (d *svgDoc) line(x1, y1, x2, y2 float64, stroke string, width float64) {
@@ -77,34 +83,77 @@ func niceMax(v float64) (top, step float64) {
 	return top, top / 4
 }
 
+// roundsText is "median of 3 rounds", or "1 round".
+func roundsText(n int) string {
+	if n == 1 {
+		return "1 round"
+	}
+	return fmt.Sprintf("median of %d rounds", n)
+}
+
 // throughputChart draws messages per second against the number of
-// connections (logarithmic), one line per server. A hollow marker means
-// that not every connection was served during the run.
+// connections, one line per server.
 func throughputChart(r *CompareReport) []byte {
+	return connectionsChart(r, lineChart{
+		title:    "Echo throughput by number of connections",
+		subtitle: fmt.Sprintf("ping-pong, %d-byte lines, %s; higher is better", r.Settings.Size, roundsText(r.Settings.Rounds)),
+		yLabel:   "messages per second",
+		value:    func(pp *PingPongResult) float64 { return pp.PerSec },
+		format:   si,
+	})
+}
+
+// latencyChart draws the 99th percentile of the round-trip time against
+// the number of connections, on logarithmic scales.
+func latencyChart(r *CompareReport) []byte {
+	return connectionsChart(r, lineChart{
+		title:    "Round-trip latency (p99) by number of connections",
+		subtitle: fmt.Sprintf("99 of 100 echoes came back faster; %s, logarithmic; lower is better", roundsText(r.Settings.Rounds)),
+		yLabel:   "p99 round trip",
+		value:    func(pp *PingPongResult) float64 { return pp.P99 },
+		format:   latency,
+		logY:     true,
+	})
+}
+
+// lineChart says what a connectionsChart shows.
+type lineChart struct {
+	title, subtitle, yLabel string
+	value                   func(*PingPongResult) float64
+	format                  func(float64) string // tick labels
+	logY                    bool
+}
+
+// connectionsChart draws one value of the ping-pong results against the
+// number of connections (logarithmic), one line per server. A hollow
+// marker means that not every connection was served during the run.
+func connectionsChart(r *CompareReport, c lineChart) []byte {
 	const w, h = 760, 440
 	const left, right, top, bottom = 80.0, 210.0, 70.0, 60.0
-	d := newSVG(w, h, "Echo throughput by number of connections")
-	d.text(left, 28, "start", ` font-size="18" font-weight="bold"`, "Echo throughput by number of connections")
-	d.text(left, 50, "start", ` fill="#555555"`, fmt.Sprintf("ping-pong, %d-byte lines, median of %d rounds; higher is better", r.Settings.Size, r.Settings.Rounds))
+	d := newSVG(w, h, c.title)
+	d.text(left, 28, "start", ` font-size="18" font-weight="bold"`, c.title)
+	d.text(left, 50, "start", ` fill="#555555"`, c.subtitle)
 
 	type pt struct {
 		conns  int
-		perSec float64
+		v      float64
 		hollow bool
 	}
 	series := map[string][]pt{}
 	var names []string
-	minC, maxC, maxY := math.MaxInt, 1, 0.0
+	minC, maxC, minY, maxY := math.MaxInt, 1, math.Inf(1), 0.0
 	for _, row := range r.Rows {
 		pp := row.PingPong
-		if pp == nil {
+		if pp == nil || c.value(pp) <= 0 {
 			continue
 		}
 		if _, ok := series[row.Server]; !ok {
 			names = append(names, row.Server)
 		}
-		series[row.Server] = append(series[row.Server], pt{pp.Conns, pp.PerSec, pp.Served < pp.Conns})
-		minC, maxC, maxY = min(minC, pp.Conns), max(maxC, pp.Conns), max(maxY, pp.PerSec)
+		v := c.value(pp)
+		series[row.Server] = append(series[row.Server], pt{pp.Conns, v, pp.Served < pp.Conns})
+		minC, maxC = min(minC, pp.Conns), max(maxC, pp.Conns)
+		minY, maxY = min(minY, v), max(maxY, v)
 	}
 	if len(names) == 0 {
 		d.text(w/2, h/2, "middle", "", "no ping-pong results")
@@ -117,13 +166,34 @@ func throughputChart(r *CompareReport) []byte {
 	}
 	lo, hi = lo-0.15, hi+0.15
 	x := func(c int) float64 { return left + (math.Log10(float64(c))-lo)/(hi-lo)*plotW }
-	yTop, yStep := niceMax(maxY * 1.05)
-	y := func(v float64) float64 { return top + plotH - v/yTop*plotH }
 
-	// Grid, axes, ticks.
-	for v := 0.0; v <= yTop+yStep/2; v += yStep {
+	// The y axis: linear from 0 with round ticks, or logarithmic from the
+	// power of ten below the smallest value to the one above the largest.
+	var y func(float64) float64
+	var yTicks []float64
+	if c.logY {
+		ylo, yhi := math.Floor(math.Log10(minY)), math.Ceil(math.Log10(maxY))
+		if yhi == ylo {
+			yhi++
+		}
+		y = func(v float64) float64 { return top + plotH - (math.Log10(v)-ylo)/(yhi-ylo)*plotH }
+		for e := ylo; e <= yhi; e++ {
+			yTicks = append(yTicks, math.Pow(10, e))
+		}
+	} else {
+		yTop, yStep := niceMax(maxY * 1.05)
+		y = func(v float64) float64 { return top + plotH - v/yTop*plotH }
+		for v := 0.0; v <= yTop+yStep/2; v += yStep {
+			yTicks = append(yTicks, v)
+		}
+	}
+	for _, v := range yTicks {
 		d.line(left, y(v), left+plotW, y(v), "#e5e5e5", 1)
-		d.text(left-8, y(v)+4, "end", "", si(v))
+		label := c.format(v)
+		if v == 0 {
+			label = "0"
+		}
+		d.text(left-8, y(v)+4, "end", "", label)
 	}
 	ticks := map[int]bool{}
 	for _, pts := range series {
@@ -131,22 +201,22 @@ func throughputChart(r *CompareReport) []byte {
 			ticks[p.conns] = true
 		}
 	}
-	for c := range ticks {
-		d.line(x(c), top+plotH, x(c), top+plotH+5, "#222222", 1)
-		d.text(x(c), top+plotH+20, "middle", "", thousands(float64(c)))
+	for n := range ticks {
+		d.line(x(n), top+plotH, x(n), top+plotH+5, "#222222", 1)
+		d.text(x(n), top+plotH+20, "middle", "", thousands(float64(n)))
 	}
 	d.line(left, top+plotH, left+plotW, top+plotH, "#222222", 1)
 	d.line(left, top, left, top+plotH, "#222222", 1)
 	d.text(left+plotW/2, h-14, "middle", "", "connections (logarithmic scale)")
-	fmt.Fprintf(&d.b, `<text transform="translate(20 %.1f) rotate(-90)" text-anchor="middle" fill="#222222">messages per second</text>`+"\n", top+plotH/2)
+	fmt.Fprintf(&d.b, `<text transform="translate(20 %.1f) rotate(-90)" text-anchor="middle" fill="#222222">%s</text>`+"\n", top+plotH/2, esc(c.yLabel))
 
-	// One line per server, then its markers on top.
+	// One line per server, then its markers on top, and its legend entry.
 	anyHollow := false
 	for i, name := range names {
 		color := palette[i%len(palette)]
 		var path []string
 		for _, p := range series[name] {
-			path = append(path, fmt.Sprintf("%.1f,%.1f", x(p.conns), y(p.perSec)))
+			path = append(path, fmt.Sprintf("%.1f,%.1f", x(p.conns), y(p.v)))
 		}
 		fmt.Fprintf(&d.b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.5"/>`+"\n", strings.Join(path, " "), color)
 		for _, p := range series[name] {
@@ -154,9 +224,8 @@ func throughputChart(r *CompareReport) []byte {
 			if p.hollow {
 				fill, anyHollow = "#ffffff", true
 			}
-			fmt.Fprintf(&d.b, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s" stroke="%s" stroke-width="2"/>`+"\n", x(p.conns), y(p.perSec), fill, color)
+			fmt.Fprintf(&d.b, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s" stroke="%s" stroke-width="2"/>`+"\n", x(p.conns), y(p.v), fill, color)
 		}
-		// Legend.
 		ly := top + 10 + float64(i)*24
 		d.line(left+plotW+20, ly, left+plotW+44, ly, color, 2.5)
 		fmt.Fprintf(&d.b, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s"/>`+"\n", left+plotW+32, ly, color)
@@ -193,7 +262,13 @@ func memoryChart(r *CompareReport) []byte {
 		}
 	}
 	plotW := w - left - right
-	xTop, xStep := niceMax(maxV * 1.05)
+	// Ticks at round numbers of bytes, or of KiB once values pass 2 KiB.
+	unit := 1.0
+	if maxV >= 2048 {
+		unit = 1024
+	}
+	xTop, xStep := niceMax(maxV * 1.05 / unit)
+	xTop, xStep = xTop*unit, xStep*unit
 	x := func(v float64) float64 { return left + v/xTop*plotW }
 	bottom := top + float64(n)*(barH+gap)
 	if maxV > 0 {
