@@ -97,6 +97,8 @@ func TestStep6_SixteenMiBWithoutDeadlock(t *testing.T) {
 	})
 	conn := dialAddr(t, peer.Addr().String())
 	smallBuffers(conn)
+	_, err := echo(t, conn, []byte("a small one first\n"), wait)
+	require.NoError(t, err, "Echo of one short line failed; see TestStep6_EchoesALine")
 	conn.SetDeadline(time.Now().Add(bigWait))
 	sent := numberedLines(16<<10, 1<<10) // 16 MiB
 
@@ -112,7 +114,6 @@ func TestStep6_SixteenMiBWithoutDeadlock(t *testing.T) {
 	}()
 	// Watch the server's progress: when it has echoed nothing more for a
 	// while, both sides are stuck, and waiting longer will not help.
-	const stall = 2 * time.Second
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	last, lastChange := int64(-1), time.Now()

@@ -22,9 +22,14 @@ import (
 // machine, short enough that a wrong implementation fails fast.
 const wait = 2 * time.Second
 
-// bigWait bounds the tests that move 16 MiB: ample for a loaded machine with
-// the race detector on, and still short enough to report a deadlock quickly.
-const bigWait = 15 * time.Second
+// The tests that move 16 MiB do not bound the whole transfer tightly: on a
+// busy machine with the race detector on it may take a while. They fail when
+// nothing has moved for stall (a deadlock looks like that at once), and in
+// any case after bigWait.
+const (
+	stall   = 3 * time.Second
+	bigWait = 60 * time.Second
+)
 
 // requireDone stops the test with one plain line when the function under test
 // says its step is not written yet, instead of a pile of follow-on failures.
@@ -271,6 +276,29 @@ func (r *running) readN(t *testing.T, conn net.Conn, n int) ([]byte, error) {
 		buf := make([]byte, n)
 		got, err := io.ReadFull(conn, buf)
 		return buf[:got], err
+	})
+}
+
+// readSteadily reads exactly n bytes from conn, giving up when no byte has
+// arrived for stall, or after bigWait in all (see running.read).
+func (r *running) readSteadily(t *testing.T, conn net.Conn, n int) ([]byte, error) {
+	t.Helper()
+	return r.read(t, func() ([]byte, error) {
+		buf := make([]byte, n)
+		got, end := 0, time.Now().Add(bigWait)
+		for got < n {
+			deadline := time.Now().Add(stall)
+			if deadline.After(end) {
+				deadline = end
+			}
+			conn.SetReadDeadline(deadline)
+			m, err := conn.Read(buf[got:])
+			got += m
+			if err != nil {
+				return buf[:got], err
+			}
+		}
+		return buf, nil
 	})
 }
 

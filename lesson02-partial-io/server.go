@@ -40,15 +40,27 @@ func Listen(address string, log io.Writer) (net.Listener, error) {
 // (step 5), and Handle returns an error wrapping ErrLineTooLong. Any other
 // error closes conn and is returned.
 //
-// Step 4. Loop over lines.ReadLine(): write back and log every line it
-// returns (even one that comes with an error), then handle the error. See
-// README.md, "Step 4".
+// Step 4. Loop over lines.ReadLine(): log (logReceived) and write back every
+// line it returns, even one that comes with an error; then handle the error.
+// See README.md, "Step 4".
 func Handle(conn net.Conn, maxLine int, log io.Writer) error {
 	// TODO(step 4): close conn when done; read lines with a LineReader; log
 	// and write back each line, even one that comes with an error; then:
 	// io.EOF -> return nil; ErrLineTooLong -> error line, LingeringClose
 	// (step 5), return the error; any other error -> return it.
 	return notImplemented("step 4: Handle")
+}
+
+// logReceived logs one line as `received: "..."`. A line longer than 64
+// bytes is cut short and its length added, so that a 16 MiB line does not
+// flood the terminal (or slow the server down while it is quoted).
+func logReceived(log io.Writer, line []byte) {
+	const show = 64
+	if len(line) <= show {
+		fmt.Fprintf(log, "received: %q\n", line)
+		return
+	}
+	fmt.Fprintf(log, "received: %q... (%d bytes)\n", line[:show], len(line))
 }
 
 // Serve accepts clients one after another and runs Handle for each, as in
