@@ -22,7 +22,6 @@ type connState struct {
 	in       []byte         // the start of a line whose '\n' has not come yet
 	out      []byte         // echo bytes the kernel has not taken yet
 	addr     netip.AddrPort // the client, for the log
-	failure  error          // a write failed mid-frame: close at the next settle
 	deadline int64          // loop clock at which to close it (0: none)
 	phase    connPhase      // where the conversation is (see below)
 	interest Events         // what the selector watches for it now
@@ -40,6 +39,7 @@ const (
 	phaseFlushing                   // the client half-closed: write what is pending, then close
 	phaseRejecting                  // a line was too long: write the error line, then half-close
 	phaseLingering                  // half-closed after the error: discard input until EOF, then close
+	phaseBroken                     // a write failed (logged): close at the next settle
 )
 
 // errLineTooLong is what frame returns when a line is over the limit.
@@ -248,13 +248,16 @@ func (l *Loop) setInterest(fd int, c *connState) error {
 // in c.out. While c.out holds anything, new output goes behind it, so that
 // bytes leave in order.
 func (l *Loop) send(fd int, c *connState, p []byte) {
-	if len(p) == 0 || c.failure != nil {
+	if len(p) == 0 || c.phase == phaseBroken {
 		return
 	}
 	if len(c.out) == 0 {
 		n, err := unix.Write(fd, p)
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
-			c.failure = os.NewSyscallError("write", err)
+			// Closing here would pull the state from under frame, which is
+			// still using it: log now, close in settle.
+			fmt.Fprintf(l.log, "connection from %s closed: write: %v\n", c.addr, err)
+			c.phase = phaseBroken
 			return
 		}
 		if n > 0 {
@@ -282,8 +285,8 @@ func (l *Loop) reject(c *connState) {
 // conversation is over, half-closes a rejected client once its error line
 // is out, closes idle connections during a stop, and updates its interest.
 func (l *Loop) settle(fd int, c *connState) error {
-	if c.failure != nil {
-		l.closeConn(fd, c, c.failure)
+	if c.phase == phaseBroken {
+		l.closeConn(fd, c, nil) // Its error is logged already.
 		return nil
 	}
 	if len(c.out) == 0 {
@@ -388,25 +391,16 @@ func (l *Loop) release(buf []byte) []byte {
 	return nil
 }
 
-// connTable maps a file descriptor to its connState. The kernel hands out
-// the lowest free descriptor, so fds are small and dense, and a slice
-// indexed by fd beats a map of pointers: no hashing, no allocation per
-// connection. It grows by pages, so that growing never copies (nor leaves
-// garbage of) the states already there.
+// connTable holds every connection's state, indexed by its descriptor:
+// no map of pointers, no allocation per connection.
 type connTable struct {
-	pages [][]connState
-	open  int // live connections
+	byFD fdTable[connState]
+	open int // live connections
 }
-
-const connPageSize = 1024
 
 // get returns fd's state, or nil if fd is not a live connection.
 func (t *connTable) get(fd int) *connState {
-	p := fd / connPageSize
-	if fd < 0 || p >= len(t.pages) || t.pages[p] == nil {
-		return nil
-	}
-	if c := &t.pages[p][fd%connPageSize]; c.open {
+	if c := t.byFD.at(fd); c != nil && c.open {
 		return c
 	}
 	return nil
@@ -414,14 +408,7 @@ func (t *connTable) get(fd int) *connState {
 
 // add returns a fresh state for fd.
 func (t *connTable) add(fd int) *connState {
-	p := fd / connPageSize
-	for p >= len(t.pages) {
-		t.pages = append(t.pages, nil)
-	}
-	if t.pages[p] == nil {
-		t.pages[p] = make([]connState, connPageSize)
-	}
-	c := &t.pages[p][fd%connPageSize]
+	c := t.byFD.grow(fd)
 	*c = connState{open: true}
 	t.open++
 	return c
@@ -435,11 +422,9 @@ func (t *connTable) remove(c *connState) {
 
 // each calls fn for every live connection; fn may close it.
 func (t *connTable) each(fn func(fd int, c *connState)) {
-	for p, page := range t.pages {
-		for i := range page {
-			if page[i].open {
-				fn(p*connPageSize+i, &page[i])
-			}
+	t.byFD.each(func(fd int, c *connState) {
+		if c.open {
+			fn(fd, c)
 		}
-	}
+	})
 }

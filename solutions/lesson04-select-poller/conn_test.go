@@ -142,8 +142,8 @@ func TestStep3_StopsReadingFromAClientThatDoesNotRead(t *testing.T) {
 			client.SetWriteDeadline(time.Now().Add(time.Second))
 			n, err := client.Write(chunk)
 			sent += n
-			if err != nil {
-				break // Blocked: the server stopped reading.
+			if err != nil || p.r.finished(0) {
+				break // Blocked: the server stopped reading (or the pump ended).
 			}
 		}
 		p.halt(t)
@@ -176,7 +176,10 @@ func TestStep3_ClosesAConnectionThatIsReset(t *testing.T) {
 		write(t, client, "half a li")
 		client.SetLinger(0) // Close now sends a reset (RST).
 		client.Close()
-		if !eventually(func() bool { return strings.Contains(log.String(), "closed") }) {
+		closed := eventually(func() bool {
+			return strings.Contains(log.String(), "closed") || p.r.finished(0)
+		})
+		if !closed || p.r.finished(0) {
 			p.halt(t)
 			t.Fatalf("the client reset the connection and %s later the server had not closed it: a read or write error other than EAGAIN ends the connection (closeConn). The log was:\n%s (README.md, Step 3)", wait, log)
 		}

@@ -45,6 +45,16 @@ func requireDone(t testing.TB, step int, what string, err error) {
 	}
 }
 
+// requireEarlier stops a test of step `step` with one plain line when it
+// needs a function of an earlier step that is not written yet.
+func requireEarlier(t testing.TB, step, earlier int, what string, err error) {
+	t.Helper()
+	if errors.Is(err, ErrNotImplemented) {
+		t.Fatalf("step %d needs step %d first: %s returned %v.\nRead README.md, \"Step %d\", then run: go test -run Step%d",
+			step, earlier, what, err, earlier, earlier)
+	}
+}
+
 // backend is one Selector implementation.
 type backend struct {
 	name string
@@ -141,13 +151,23 @@ func serverSide(t *testing.T) (fd int, client *net.TCPConn) {
 		t.Fatalf("test setup: %v", err)
 	}
 	fd = -1
-	rc.Control(func(s uintptr) { fd, err = unix.Dup(int(s)) })
+	rc.Control(func(s uintptr) { fd, err = dupNonblocking(int(s)) })
 	if err != nil {
 		t.Fatalf("test setup: dup: %v", err)
 	}
-	unix.SetNonblock(fd, true)
-	unix.CloseOnExec(fd)
 	return fd, client
+}
+
+// dupNonblocking duplicates a socket descriptor, non-blocking and
+// close-on-exec.
+func dupNonblocking(fd int) (int, error) {
+	nfd, err := unix.Dup(fd)
+	if err != nil {
+		return -1, err
+	}
+	unix.SetNonblock(nfd, true)
+	unix.CloseOnExec(nfd)
+	return nfd, nil
 }
 
 // write sends s on conn or fails the test.

@@ -70,6 +70,7 @@ type Loop struct {
 	spare [][]byte // emptied connection buffers, kept for the next one that needs one
 
 	tooLong []byte // "error: line exceeds N bytes\n", made once
+	logNote []byte // reused to build the "connection from" line
 
 	start     time.Time
 	now       int64 // loop clock: nanoseconds since start, read once per Select
@@ -250,7 +251,9 @@ func (l *Loop) open(fd int, peer netip.AddrPort) error {
 		return err
 	}
 	l.touch(c)
-	fmt.Fprintf(l.log, "connection from %s\n", peer)
+	// Built by hand in a reused buffer: fmt would allocate for every client.
+	l.logNote = append(peer.AppendTo(append(l.logNote[:0], "connection from "...)), '\n')
+	l.log.Write(l.logNote)
 	return nil
 }
 

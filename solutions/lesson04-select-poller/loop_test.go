@@ -26,7 +26,7 @@ func startServer(t *testing.T, newSelector func() Selector, cfg Config) (l *Loop
 	log = new(logBuffer)
 	cfg.Log = log
 	ln, err := Listen("127.0.0.1:0")
-	requireDone(t, 2, "Listen", err)
+	requireEarlier(t, 4, 2, "Listen", err)
 	require.NoError(t, err, "test setup: Listen")
 	l, err = NewLoop(ln, newSelector(), cfg)
 	require.NoError(t, err, "test setup: NewLoop")
@@ -69,6 +69,7 @@ func TestStep4_ServesAThousandClientsAtOnce(t *testing.T) {
 	}
 	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
 		_, addr, run, _ := startServer(t, newSelector, Config{})
+		echoOnce(t, run, dial(t, addr), "first\n")
 		errs := make(chan error, clients)
 		var wg sync.WaitGroup
 		for i := range clients {
@@ -179,6 +180,7 @@ func TestStep4_StopFinishesAnInFlightLine(t *testing.T) {
 	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
 		l, addr, run, _ := startServer(t, newSelector, Config{Grace: time.Minute})
 		busy := dial(t, addr)
+		echoOnce(t, run, busy, "hello\n")
 		write(t, busy, "half")
 		// Wait until the server holds the unfinished line.
 		require.Truef(t, eventually(func() bool { return l.peakBuffered.Load() >= 4 }),
@@ -208,6 +210,7 @@ func TestStep4_StopGivesUpAfterTheGracePeriod(t *testing.T) {
 	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
 		l, addr, run, _ := startServer(t, newSelector, Config{Grace: 300 * time.Millisecond})
 		slow := dial(t, addr)
+		echoOnce(t, run, slow, "hello\n")
 		write(t, slow, "a line that never ends")
 		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }))
 		l.Stop()
@@ -248,6 +251,7 @@ func TestStep4_KeepsMemoryBoundedWhenAClientNeverReads(t *testing.T) {
 	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
 		l, addr, run, _ := startServer(t, newSelector, Config{})
 		hog := dial(t, addr)
+		echoOnce(t, run, hog, "hello\n")
 		chunk := bytes.Repeat([]byte(strings.Repeat("h", 1023)+"\n"), 64)
 		sent := 0
 		for sent < 256<<20 {
@@ -286,6 +290,7 @@ func TestStep4_RejectsAnOverlongLineAndServesTheOthers(t *testing.T) {
 func TestStep4_SurvivesResetsAndEarlyHangUps(t *testing.T) {
 	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
 		_, addr, run, _ := startServer(t, newSelector, Config{})
+		echoOnce(t, run, dial(t, addr), "hello\n")
 		dial(t, addr).Close() // Connects and leaves at once.
 		rude := dial(t, addr)
 		write(t, rude, "I will not wait for the ans")

@@ -70,10 +70,9 @@ var (
 
 // registrations remembers, for each registered fd, its events and data.
 // epoll and kqueue tell Select only which fd is ready; the data comes from
-// here. The kernel hands out the lowest free descriptor number, so fds are
-// small, dense integers and a slice indexed by fd is the natural table.
+// here.
 type registrations struct {
-	byFD []registration
+	byFD fdTable[registration]
 }
 
 type registration struct {
@@ -89,10 +88,7 @@ func (r *registrations) add(fd int, events Events, data uint64) (*registration, 
 	if fd < 0 {
 		return nil, errors.New("negative file descriptor")
 	}
-	for fd >= len(r.byFD) {
-		r.byFD = append(r.byFD, registration{})
-	}
-	reg := &r.byFD[fd]
+	reg := r.byFD.grow(fd)
 	if reg.used {
 		return nil, ErrAlreadyRegistered
 	}
@@ -102,16 +98,16 @@ func (r *registrations) add(fd int, events Events, data uint64) (*registration, 
 
 // get returns fd's registration, or ErrNotRegistered.
 func (r *registrations) get(fd int) (*registration, error) {
-	if fd < 0 || fd >= len(r.byFD) || !r.byFD[fd].used {
-		return nil, ErrNotRegistered
+	if reg := r.byFD.at(fd); reg != nil && reg.used {
+		return reg, nil
 	}
-	return &r.byFD[fd], nil
+	return nil, ErrNotRegistered
 }
 
 // remove forgets fd's registration.
 func (r *registrations) remove(fd int) {
-	if fd >= 0 && fd < len(r.byFD) {
-		r.byFD[fd] = registration{}
+	if reg := r.byFD.at(fd); reg != nil {
+		*reg = registration{}
 	}
 }
 

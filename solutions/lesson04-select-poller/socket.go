@@ -19,6 +19,7 @@ const listenBacklog = 4096
 type Listener struct {
 	fd   int
 	addr netip.AddrPort
+	peer peerBuffer // where accept writes each client's address
 }
 
 // FD returns the listening socket's file descriptor, to register with a Selector.
@@ -83,14 +84,17 @@ func Listen(address string) (*Listener, error) {
 // time the listener is readable.
 //
 // Step 2. acceptNonblocking (socket_linux.go or socket_bsd.go) is accept4, or
-// accept and fcntl; convert the unix.Sockaddr with fromSockaddr. See
-// README.md, "Step 2".
+// accept and fcntl. Return unix.EAGAIN as it is; wrap other errors with
+// os.NewSyscallError("accept", err). See README.md, "Step 2".
 func (ln *Listener) Accept() (int, netip.AddrPort, error) {
-	fd, sa, err := acceptNonblocking(ln.fd)
+	fd, peer, err := acceptNonblocking(ln.fd, &ln.peer)
+	if err == unix.EAGAIN {
+		return -1, netip.AddrPort{}, err // The usual end of a round: no wrapping, no allocation.
+	}
 	if err != nil {
 		return -1, netip.AddrPort{}, os.NewSyscallError("accept", err)
 	}
-	return fd, fromSockaddr(sa), nil
+	return fd, peer, nil
 }
 
 // resolve turns "host:port" into an address: "127.0.0.1:0" and "[::1]:0"

@@ -3,6 +3,7 @@
 package poller
 
 import (
+	"net/netip"
 	"os"
 	"syscall"
 
@@ -30,11 +31,14 @@ func newSocket(family int) (int, error) {
 	return fd, nil
 }
 
+// peerBuffer would hold the client's address; unix.Accept returns its own.
+type peerBuffer struct{}
+
 // acceptNonblocking is accept, then fcntl: macOS has no accept4. The
 // listening socket is non-blocking, so with nobody waiting accept fails at
 // once with EAGAIN; the accepted socket does not inherit that flag, so it is
 // set here.
-func acceptNonblocking(fd int) (int, unix.Sockaddr, error) {
+func acceptNonblocking(fd int, _ *peerBuffer) (int, netip.AddrPort, error) {
 	syscall.ForkLock.RLock()
 	nfd, peer, err := unix.Accept(fd)
 	if err == nil {
@@ -42,11 +46,11 @@ func acceptNonblocking(fd int) (int, unix.Sockaddr, error) {
 	}
 	syscall.ForkLock.RUnlock()
 	if err != nil {
-		return -1, nil, err
+		return -1, netip.AddrPort{}, err
 	}
 	if err := unix.SetNonblock(nfd, true); err != nil {
 		unix.Close(nfd)
-		return -1, nil, err
+		return -1, netip.AddrPort{}, err
 	}
-	return nfd, peer, nil
+	return nfd, fromSockaddr(peer), nil
 }
