@@ -312,7 +312,7 @@ func startPump(t *testing.T, l *Loop) *pump {
 			if err != nil {
 				return err
 			}
-			l.now = l.clock()
+			l.now = l.clock() // As l.wait does.
 			for _, ev := range l.ready[:n] {
 				if ev.Data != roleConn {
 					continue

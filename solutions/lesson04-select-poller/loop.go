@@ -75,6 +75,7 @@ type Loop struct {
 	start     time.Time
 	now       int64 // loop clock: nanoseconds since start, read once per Select
 	nextTimer int64 // when the loop must wake up for a deadline (never: no deadline)
+	busy      bool  // the last Select found something ready
 
 	accepting     bool          // the listener is registered for EventRead
 	acceptRetryAt int64         // after EMFILE: when to try accepting again (0: not waiting)
@@ -143,21 +144,18 @@ func newLoop(sel Selector, cfg Config) (*Loop, error) {
 // finished, or the grace period has run out. It runs every connection on
 // the calling goroutine and starts no other.
 //
-// Step 4. Loop: Select (with the timeout from l.timeout()), set l.now =
-// l.clock(), then for each ready Event dispatch on its Data: roleListener →
-// acceptAll, roleWaker → drain it and beginStop if Stop was called, roleConn →
-// serviceConn. Then run the timers when l.nextTimer has come, and return nil
-// once stopping with no connection left or past l.stopAt. Count each Select
-// in l.iterations. See README.md, "Step 4".
+// Step 4. Loop: l.wait() (the Select), then for each ready Event in
+// l.ready[:n] dispatch on its Data: roleListener → acceptAll, roleWaker →
+// drain it and beginStop if Stop was called, roleConn → serviceConn. Then run
+// the timers when l.nextTimer has come, and return nil once stopping with no
+// connection left or past l.stopAt. See README.md, "Step 4".
 func (l *Loop) Run() error {
 	defer l.close()
 	for {
-		n, err := l.sel.Select(l.ready, l.timeout())
-		l.iterations.Add(1)
+		n, err := l.wait()
 		if err != nil {
 			return err
 		}
-		l.now = l.clock()
 		for _, ev := range l.ready[:n] {
 			switch ev.Data {
 			case roleListener:
@@ -317,13 +315,25 @@ func (l *Loop) clock() int64 { return int64(time.Since(l.start)) }
 // timerAt makes sure the loop wakes up by t.
 func (l *Loop) timerAt(t int64) { l.nextTimer = min(l.nextTimer, t) }
 
-// timeout is how long the next Select may wait: until the next deadline, or
-// for ever when there is none. An idle loop sleeps in the kernel.
-func (l *Loop) timeout() time.Duration {
-	if l.nextTimer == never {
-		return -1
+// wait is one Select into l.ready. It waits until the next deadline, or for
+// ever when there is none: an idle loop sleeps in the kernel. But right after
+// a round that found work it does not wait at all: under load something is
+// usually ready again, and a system call that does not block is cheaper for
+// Go's scheduler than one that does (a blocked thread's processor is handed
+// to another thread). It also reads the loop clock for the round.
+func (l *Loop) wait() (int, error) {
+	timeout := time.Duration(-1)
+	switch {
+	case l.busy:
+		timeout = 0
+	case l.nextTimer != never:
+		timeout = time.Duration(max(l.nextTimer-l.clock(), 0))
 	}
-	return time.Duration(max(l.nextTimer-l.clock(), 0))
+	n, err := l.sel.Select(l.ready, timeout)
+	l.iterations.Add(1)
+	l.busy = n > 0
+	l.now = l.clock()
+	return n, err
 }
 
 // runTimers closes the connections whose deadline has passed (idle clients,
