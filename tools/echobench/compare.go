@@ -111,7 +111,7 @@ func compareCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.DurationVar(&cfg.Duration, "d", 2*time.Second, "measured duration of each ping-pong run")
 	fs.DurationVar(&cfg.Warmup, "warmup", 500*time.Millisecond, "unmeasured warm-up before each")
 	fs.DurationVar(&cfg.Settle, "settle", 500*time.Millisecond, "wait before reading memory in hold runs")
-	fs.IntVar(&cfg.Rounds, "rounds", 3, "rounds; each measures every server at every point once, in a rotated order")
+	fs.IntVar(&cfg.Rounds, "rounds", 5, "rounds; each measures every server at every point once, in a rotated order")
 	fs.BoolVar(&cfg.Pin, "pin", false, "on Linux: servers on CPU 0, echobench on CPU 1 (needs taskset and 2 CPUs)")
 	asJSON := fs.Bool("json", false, "print the whole report as JSON")
 	write := fs.String("write", "", "update the generated section of this Markdown `FILE` (e.g. docs/benchmarks.md) and write its SVG charts into a folder named after it")

@@ -6,7 +6,7 @@ import (
 
 // medians folds the runs of each server at each point into one row of
 // medians, in the order the points and servers first appear. The median of
-// three rounds ignores one bad round (a busy moment on the machine) where
+// five rounds ignores two bad rounds (a busy moment on the machine) where
 // the mean would not.
 func medians(runs []Run) []Row {
 	type key struct {
