@@ -136,7 +136,7 @@ func TestStep3_FramesCrossASocketThatSplitsEveryByte(t *testing.T) {
 
 // FuzzReadFrame feeds arbitrary bytes to ReadFrame, whole and one byte per
 // Read, and checks what must hold whatever the input.
-// Run it with: go test -run '^$' -fuzz FuzzReadFrame -fuzztime 30s
+// Run it with: go test -run FuzzReadFrame -fuzz FuzzReadFrame -fuzztime 30s
 func FuzzReadFrame(f *testing.F) {
 	_, err := ReadFrame(strings.NewReader(""), 1)
 	requireDone(f, 3, "ReadFrame", err)

@@ -158,7 +158,7 @@ func TestStep2_ReturnsReadErrorsWithTheBytesBeforeThem(t *testing.T) {
 
 // FuzzReadLine feeds arbitrary bytes and limits to a LineReader, in one Read
 // and one byte per Read, and checks what must hold whatever the input.
-// Run it with: go test -run '^$' -fuzz FuzzReadLine -fuzztime 30s
+// Run it with: go test -run FuzzReadLine -fuzz FuzzReadLine -fuzztime 30s
 func FuzzReadLine(f *testing.F) {
 	_, err := NewLineReader(strings.NewReader("x\n"), 10).ReadLine()
 	requireDone(f, 2, "ReadLine", err)
