@@ -21,10 +21,12 @@ func ensureFiles(conns int) error {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		return nil // Unknown: let the dials report it.
 	}
-	if lim.Cur >= need {
+	// The fields are uint64 on most systems and int64 on some BSDs.
+	soft, hard := uint64(lim.Cur), uint64(lim.Max)
+	if soft >= need {
 		return nil
 	}
-	if lim.Max >= need {
+	if hard >= need {
 		raised := lim
 		raised.Cur = lim.Max
 		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &raised); err == nil {
@@ -34,5 +36,5 @@ func ensureFiles(conns int) error {
 	return fmt.Errorf("%d connections need about %d open files, but this shell allows %d (soft) and at most %d (hard).\n"+
 		"Raise the limit first, for example `ulimit -n %d` (the hard limit is set by the system administrator,\n"+
 		"see /etc/security/limits.conf on Linux or `launchctl limit maxfiles` on macOS), or ask for fewer connections",
-		conns, need, lim.Cur, lim.Max, need)
+		conns, need, soft, hard, need)
 }

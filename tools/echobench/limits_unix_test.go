@@ -13,12 +13,13 @@ func TestTooFewOpenFilesIsExplained(t *testing.T) {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		t.Skip("getrlimit:", err)
 	}
-	if lim.Max > 1<<30 {
+	hard := uint64(lim.Max)
+	if hard > 1<<30 {
 		t.Skip("no hard limit on open files here")
 	}
-	err := ensureFiles(int(lim.Max))
+	err := ensureFiles(int(hard))
 	if err == nil || !strings.Contains(err.Error(), "ulimit -n") {
-		t.Fatalf("ensureFiles(%d) with a hard limit of %d = %v; want an error that says to raise ulimit -n", lim.Max, lim.Max, err)
+		t.Fatalf("ensureFiles(%d) with a hard limit of %d = %v; want an error that says to raise ulimit -n", hard, hard, err)
 	}
 	if err := ensureFiles(10); err != nil {
 		t.Fatalf("ensureFiles(10) = %v; want nil", err)
