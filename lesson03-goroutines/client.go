@@ -6,7 +6,6 @@ package goroutines
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -66,7 +65,7 @@ func Send(ctx context.Context, address string, messages []string, timeout time.D
 		return echoes, failed(fmt.Errorf("after the last echo: %w", err))
 	}
 	if len(rest) > 0 {
-		return echoes, errors.New("after the last echo the server sent more: " + fmt.Sprintf("%q", rest))
+		return echoes, fmt.Errorf("after the last echo the server sent more: %q", rest)
 	}
 	return echoes, nil
 }

@@ -248,12 +248,16 @@ func startServer(t *testing.T, srv *Server, ln net.Listener) *served {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
-		if errors.Is(srv.Shutdown(ctx), ErrNotImplemented) {
+		shut := start(2, "Shutdown", func() error { return srv.Shutdown(ctx) })
+		// An unfinished Shutdown may return ErrNotImplemented, or not return
+		// at all: then stop the server by force, which also ends its wait.
+		if !shut.finished(wait+wait/2) || errors.Is(shut.err, ErrNotImplemented) {
 			ln.Close()
 			srv.closeConns()
 		}
 		s.serve.finished(wait)
 		s.waitForConnections(t)
+		shut.finished(wait)
 	})
 	return s
 }
