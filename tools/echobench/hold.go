@@ -44,7 +44,7 @@ type HoldResult struct {
 	// FirstError is the first dial, write or read error.
 	FirstError string `json:"first_error,omitempty"`
 	// The server's resident memory before the first connection and after
-	// the last echo, in KiB, and the difference per echoed connection.
+	// the last echo, in KiB, and the difference per held connection.
 	RSSBeforeKB  int64   `json:"rss_before_kb"`
 	RSSAfterKB   int64   `json:"rss_after_kb"`
 	BytesPerConn float64 `json:"bytes_per_conn"`
@@ -141,8 +141,8 @@ func hold(ctx context.Context, cfg holdConfig, progress func(string)) (*HoldResu
 	if n, ok := procStatusKB(cfg.Pid, "Threads"); ok && cfg.Pid > 0 {
 		r.Threads = n // Threads is a count, not kB, but reads the same way.
 	}
-	if r.RSSBeforeKB >= 0 && r.RSSAfterKB >= 0 && r.Echoed > 0 {
-		r.BytesPerConn = float64(r.RSSAfterKB-r.RSSBeforeKB) * 1024 / float64(r.Echoed)
+	if r.RSSBeforeKB >= 0 && r.RSSAfterKB >= 0 && r.Held > 0 {
+		r.BytesPerConn = float64(r.RSSAfterKB-r.RSSBeforeKB) * 1024 / float64(r.Held)
 	}
 	if cfg.OnHeld != nil {
 		cfg.OnHeld(r)

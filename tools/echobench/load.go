@@ -41,19 +41,27 @@ var loopbackDialer = net.Dialer{
 
 // dialAll opens n connections to addr, dialParallel at a time, and calls
 // each(i, conn) for each one as soon as it is open (in its own goroutine).
-// It returns how many dials failed and the first error.
+// It returns how many dials failed or were not tried, and the first error.
+// After dialParallel failures it stops trying: a server that refuses or
+// ignores that many will not take the rest, and each try could take
+// dialTimeout.
 func dialAll(ctx context.Context, addr string, n int, each func(i int, c net.Conn)) (failed int, firstErr error) {
 	var (
 		mu  sync.Mutex
 		wg  sync.WaitGroup
 		sem = make(chan struct{}, dialParallel)
 	)
+	ctx, giveUp := context.WithCancel(ctx)
+	defer giveUp()
 	for i := range n {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 			wg.Wait()
-			return failed + n - i, ctx.Err()
+			if firstErr == nil {
+				firstErr = ctx.Err()
+			}
+			return failed + n - i, firstErr
 		}
 		wg.Add(1)
 		go func() {
@@ -65,6 +73,9 @@ func dialAll(ctx context.Context, addr string, n int, each func(i int, c net.Con
 				failed++
 				if firstErr == nil {
 					firstErr = err
+				}
+				if failed >= dialParallel {
+					giveUp()
 				}
 				mu.Unlock()
 				return
