@@ -27,13 +27,13 @@ func (r TestResult) Passed() bool { return r.Action == "pass" }
 
 // Run is the outcome of one `go test -json` run over a lesson's package.
 type Run struct {
-	Tests    []TestResult // top-level tests, in the order they started
+	Tests    []TestResult  // top-level tests, in the order they started
 	Elapsed  time.Duration // wall time, building included
 	TestTime time.Duration // time the test binaries ran, as go test reports it
-	Output   string // everything go test printed, for diagnosis
-	TimedOut bool   // the run was killed, or a test binary hit its -timeout
-	Panicked bool   // some test panicked
-	Built    bool   // the package compiled and its tests started
+	Output   string        // everything go test printed, for diagnosis
+	TimedOut bool          // the run was killed, or a test binary hit its -timeout
+	Panicked bool          // some test panicked
+	Built    bool          // the package compiled and its tests started
 }
 
 var stepTest = regexp.MustCompile(`^TestStep(\d+)_`)
