@@ -29,9 +29,9 @@ const DefaultMaxLine = 65536
 // docs/03-goroutines.md.
 const readSize = 4096
 
-// lingerTimeout bounds a lingering close: how long the server goes on reading
+// drainTime bounds a lingering close: how long the server goes on reading
 // (and discarding) after it has half-closed, waiting for the client to close.
-const lingerTimeout = time.Second
+const drainTime = time.Second
 
 // lineTooLongError ends a conversation whose line grew past the limit.
 type lineTooLongError struct{ max int }
@@ -123,12 +123,12 @@ func (c *lineConn) refuse() error {
 
 // lingerClose closes gently. It half-closes first, so the client reads
 // everything written so far and then EOF. Then it reads and discards what the
-// client still sends, until the client closes or lingerTimeout passes:
+// client still sends, until the client closes or drainTime passes:
 // closing a socket with unread input makes the kernel send a reset, and a
 // reset can destroy data the client has not read yet, such as an error line.
 func (c *lineConn) lingerClose() error {
 	if hc, ok := c.Conn.(interface{ CloseWrite() error }); ok && hc.CloseWrite() == nil {
-		c.SetReadDeadline(time.Now().Add(lingerTimeout))
+		c.SetReadDeadline(time.Now().Add(drainTime))
 		io.Copy(io.Discard, c.Conn)
 	}
 	return c.Close()

@@ -51,7 +51,14 @@ func (s *Server) newConn(rw net.Conn) *conn {
 	}
 	c := &conn{srv: s, lines: lineConn{Conn: rw, maxLine: maxLine}}
 	if s.Verbose {
-		c.lines.received = func(line []byte) { s.logf("received: %q", line) }
+		c.lines.received = func(line []byte) {
+			// A 64 KiB line would flood the log: show its start and its size.
+			if len(line) > 64 {
+				s.logf("received: %q... (%d bytes)", line[:64], len(line))
+				return
+			}
+			s.logf("received: %q", line)
+		}
 	}
 	if s.conns == nil {
 		s.conns = make(map[*conn]struct{})

@@ -65,6 +65,11 @@ func main() {
 	defer cancel()
 	// Past the grace period, Shutdown closes what is left, and logs it.
 	srv.Shutdown(graceCtx)
-	<-served // ErrServerClosed
+	// Serve returns ErrServerClosed at once, unless it is pausing between
+	// two Accept attempts (up to 1s): the grace period bounds that too.
+	select {
+	case <-served:
+	case <-graceCtx.Done():
+	}
 	fmt.Println("stopped")
 }
