@@ -110,3 +110,20 @@ func TestStampMakesEveryLineDifferent(t *testing.T) {
 		t.Fatalf("a 1-byte line is %q; want %q", one, "\n")
 	}
 }
+
+func TestDiallingGivesUpOnAServerThatIsGone(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // Nothing listens there now: every dial is refused.
+	began := time.Now()
+	failed, firstErr := dialAll(testContext(t), addr, 5000, func(int, net.Conn) { t.Error("a dial to a closed port succeeded") })
+	if failed != 5000 || firstErr == nil {
+		t.Fatalf("5000 dials to a closed port: %d failed, first error %v; want 5000 and an error", failed, firstErr)
+	}
+	if took := time.Since(began); took > wait {
+		t.Fatalf("giving up took %v; want it to stop after the first %d failures", took, dialParallel)
+	}
+}
