@@ -105,7 +105,7 @@ func compareCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := compareConfig{}
-	conns := fs.String("conns", "1,10,100,1000", "ping-pong connection counts, comma-separated")
+	conns := fs.String("conns", "1,10,100,1000,10000", "ping-pong connection counts, comma-separated")
 	fs.IntVar(&cfg.Hold, "hold", 10000, "connections held in hold mode (0: no hold run)")
 	fs.IntVar(&cfg.Size, "size", 64, "bytes per line, the final \\n included")
 	fs.DurationVar(&cfg.Duration, "d", 2*time.Second, "measured duration of each ping-pong run")

@@ -139,6 +139,7 @@ func connectionsChart(r *CompareReport, c lineChart) []byte {
 		v      float64
 		hollow bool
 	}
+	onlyOne := true // every hollow point had exactly one connection served
 	series := map[string][]pt{}
 	var names []string
 	minC, maxC, minY, maxY := math.MaxInt, 1, math.Inf(1), 0.0
@@ -152,6 +153,9 @@ func connectionsChart(r *CompareReport, c lineChart) []byte {
 		}
 		v := c.value(pp)
 		series[row.Server] = append(series[row.Server], pt{pp.Conns, v, pp.Served < pp.Conns})
+		if pp.Served < pp.Conns && pp.Served != 1 {
+			onlyOne = false
+		}
 		minC, maxC = min(minC, pp.Conns), max(maxC, pp.Conns)
 		minY, maxY = min(minY, v), max(maxY, v)
 	}
@@ -234,8 +238,12 @@ func connectionsChart(r *CompareReport, c lineChart) []byte {
 	if anyHollow {
 		ly := top + 10 + float64(len(names))*24 + 10
 		fmt.Fprintf(&d.b, `<circle cx="%.1f" cy="%.1f" r="5" fill="#ffffff" stroke="#222222" stroke-width="2"/>`+"\n", left+plotW+32, ly)
-		d.text(left+plotW+52, ly+4, "start", ` font-size="12"`, "only 1 connection")
-		d.text(left+plotW+52, ly+20, "start", ` font-size="12"`, "served, the rest wait")
+		first, second := "only 1 connection", "served, the rest wait"
+		if !onlyOne {
+			first, second = "not every connection", "was served"
+		}
+		d.text(left+plotW+52, ly+4, "start", ` font-size="12"`, first)
+		d.text(left+plotW+52, ly+20, "start", ` font-size="12"`, second)
 	}
 	return d.bytes()
 }
