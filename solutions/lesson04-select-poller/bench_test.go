@@ -14,9 +14,9 @@ import (
 // own code (Select, serviceConn, read, frame, write) and that the steady
 // state allocates nothing:
 //
-//	go test -run '^$' -bench . -benchmem
+//	go test -bench Echo -benchmem
 //
-// The client and the loop take turns on the benchmark's goroutine, so the
+// (after the tests). The client and the loop take turns on the benchmark's goroutine, so the
 // allocation count is the loop's alone.
 
 func BenchmarkEcho(b *testing.B) {
@@ -81,7 +81,10 @@ func benchmarkEcho(b *testing.B, be backend, lines int) {
 			}
 			for _, ev := range l.ready[:n] {
 				if ev.Data == roleConn {
-					l.serviceConn(ev.FD, ev.Events)
+					if err := l.serviceConn(ev.FD, ev.Events); err != nil {
+						requireDone(b, 3, "serviceConn", err)
+						b.Fatal(err)
+					}
 					served = true
 				}
 			}

@@ -82,6 +82,7 @@ func (l *Loop) serviceConn(fd int, ready Events) error {
 			// The client half-closed: nothing more will come, so the
 			// unfinished line is as complete as it will get. Echo it.
 			if len(c.in) > 0 {
+				l.logLine(c.in)
 				l.send(fd, c, c.in)
 				c.in = l.release(c.in)
 			}

@@ -436,5 +436,5 @@ func fdLimit() uint64 {
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
 		return 0
 	}
-	return rl.Cur
+	return uint64(rl.Cur) // int64 on some systems
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,6 +77,7 @@ type Loop struct {
 	now       int64 // loop clock: nanoseconds since start, read once per Select
 	nextTimer int64 // when the loop must wake up for a deadline (never: no deadline)
 	busy      bool  // the last Select found something ready
+	yield     bool  // the one before found something, the last nothing
 
 	accepting     bool          // the listener is registered for EventRead
 	acceptRetryAt int64         // after EMFILE: when to try accepting again (0: not waiting)
@@ -316,11 +318,13 @@ func (l *Loop) clock() int64 { return int64(time.Since(l.start)) }
 func (l *Loop) timerAt(t int64) { l.nextTimer = min(l.nextTimer, t) }
 
 // wait is one Select into l.ready. It waits until the next deadline, or for
-// ever when there is none: an idle loop sleeps in the kernel. But right after
-// a round that found work it does not wait at all: under load something is
-// usually ready again, and a system call that does not block is cheaper for
-// Go's scheduler than one that does (a blocked thread's processor is handed
-// to another thread). It also reads the loop clock for the round.
+// ever when there is none: an idle loop sleeps in the kernel. Under load it
+// avoids sleeping: right after a round that found work it asks without
+// waiting, since something is usually ready again; and if nothing was, it
+// yields once (runtime.Gosched) before it blocks, since the clients' next
+// messages are often microseconds away. Each sleep in the kernel costs two
+// context switches; gnet's loop makes the same two moves. wait also reads
+// the loop clock for the round.
 func (l *Loop) wait() (int, error) {
 	timeout := time.Duration(-1)
 	switch {
@@ -329,8 +333,12 @@ func (l *Loop) wait() (int, error) {
 	case l.nextTimer != never:
 		timeout = time.Duration(max(l.nextTimer-l.clock(), 0))
 	}
+	if l.yield {
+		runtime.Gosched()
+	}
 	n, err := l.sel.Select(l.ready, timeout)
 	l.iterations.Add(1)
+	l.yield = l.busy && n == 0
 	l.busy = n > 0
 	l.now = l.clock()
 	return n, err
