@@ -1,0 +1,115 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package poller
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Step 5: the multi-connection client and its non-blocking connect.
+
+// runClient calls RunClient on a fresh selector and waits for it a little
+// longer than its own timeout, so a client that ignores it fails the test
+// instead of hanging it.
+func runClient(t *testing.T, newSelector func() Selector, addr string, conns int, messages []string, timeout time.Duration) []ClientResult {
+	t.Helper()
+	sel := newSelector()
+	defer sel.Close()
+	var results []ClientResult
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		results, err = RunClient(sel, addr, conns, messages, timeout)
+	}()
+	select {
+	case <-done:
+	case <-time.After(timeout + wait):
+		t.Fatalf("RunClient had not returned %s after its %s timeout: is a connect or a read blocking? (README.md, Step 5)", wait, timeout)
+	}
+	require.NoError(t, err, "RunClient failed as a whole")
+	require.Len(t, results, conns, "RunClient returns one result per connection")
+	for _, r := range results {
+		requireDone(t, 5, "startConnect or connectResult", r.Err)
+	}
+	return results
+}
+
+// echo answers each line with itself.
+func echo(line []byte) []byte { return line }
+
+func TestStep5_SendsEveryMessageAndGetsTheEcho(t *testing.T) {
+	eachBackend(t, 5, func(t *testing.T, newSelector func() Selector) {
+		addr := startPeer(t, echo)
+		results := runClient(t, newSelector, addr, 1, []string{"Hello, world", "second line"}, wait)
+		require.NoErrorf(t, results[0].Err, "the client talked to an echo server and failed. (README.md, Step 5)")
+		require.Equal(t, "Hello, world\nsecond line\n", string(results[0].Echo))
+	})
+}
+
+func TestStep5_RunsManyConnectionsOnOneGoroutine(t *testing.T) {
+	eachBackend(t, 5, func(t *testing.T, newSelector func() Selector) {
+		addr := startPeer(t, echo)
+		results := runClient(t, newSelector, addr, 200, []string{"one", "two", "three"}, 2*wait)
+		for i, r := range results {
+			require.NoErrorf(t, r.Err, "connection %d of 200 failed. (README.md, Step 5)", i+1)
+		}
+	})
+}
+
+func TestStep5_ReportsConnectionRefused(t *testing.T) {
+	eachBackend(t, 5, func(t *testing.T, newSelector func() Selector) {
+		// Take a free port and close it again: nobody listens there now.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := ln.Addr().String()
+		ln.Close()
+
+		results := runClient(t, newSelector, addr, 3, []string{"anyone there?"}, wait)
+		for i, r := range results {
+			require.Truef(t, isConnRefused(r.Err),
+				"connection %d to %s, where nothing listens, ended with %v; want an error wrapping ECONNREFUSED. The socket becomes writable when the handshake fails too: read SO_ERROR (connectResult) before writing. (README.md, Step 5)", i+1, addr, r.Err)
+		}
+	})
+}
+
+func TestStep5_ReportsAWrongEcho(t *testing.T) {
+	eachBackend(t, 5, func(t *testing.T, newSelector func() Selector) {
+		addr := startPeer(t, bytes.ToUpper)
+		results := runClient(t, newSelector, addr, 1, []string{"quiet please"}, wait)
+		require.Truef(t, errors.Is(results[0].Err, ErrEchoDiffers),
+			"the server answered in capitals; the client must report ErrEchoDiffers, got %v", results[0].Err)
+	})
+}
+
+func TestStep5_GivesUpAfterTheTimeout(t *testing.T) {
+	eachBackend(t, 5, func(t *testing.T, newSelector func() Selector) {
+		// This server reads and never answers, and never closes.
+		ln := listenTCP(t)
+		release, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			io.Copy(io.Discard, conn)
+			<-release
+		}()
+		results := runClient(t, newSelector, ln.Addr().String(), 1, []string{"hello?"}, 300*time.Millisecond)
+		close(release)
+		ln.Close()
+		<-done
+		require.Truef(t, errors.Is(results[0].Err, os.ErrDeadlineExceeded),
+			"a server that never answers: want an error wrapping os.ErrDeadlineExceeded, got %v", results[0].Err)
+	})
+}

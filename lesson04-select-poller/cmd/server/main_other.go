@@ -1,0 +1,14 @@
+//go:build !(linux || darwin || dragonfly || freebsd || netbsd || openbsd)
+
+// Command server is lesson 4's echo server. This system has no Unix kernel.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	fmt.Fprintln(os.Stderr, "server: lesson 4 needs a Unix kernel; use WSL")
+	os.Exit(1)
+}

@@ -1,0 +1,191 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package poller
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Step 3: one connection's reads, line framing and writes (serviceConn).
+// Each test hands the server side of a loopback connection to a Loop and
+// runs a small pump of serviceConn (see helpers_test.go), not Run.
+
+// serveOne returns a loop serving one connection and the client's end of it.
+func serveOne(t *testing.T, newSelector func() Selector, cfg Config) (l *Loop, fd int, client *net.TCPConn, p *pump, log *logBuffer) {
+	t.Helper()
+	log = new(logBuffer)
+	cfg.Log = log
+	l, err := newLoop(newSelector(), cfg)
+	require.NoError(t, err, "test setup: newLoop")
+	t.Cleanup(l.close) // Runs after the pump has halted (cleanups run last first).
+	fd, client = serverSide(t)
+	require.NoError(t, l.open(fd, client.LocalAddr().(*net.TCPAddr).AddrPort()), "test setup: open")
+	return l, fd, client, startPump(t, l), log
+}
+
+func TestStep3_EchoesALineAsSoonAsItIsComplete(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		_, _, client, p, _ := serveOne(t, newSelector, Config{})
+		write(t, client, "Hola, mundo!\n")
+		p.r.expectEcho(t, client, "Hola, mundo!\n", "Hola, mundo!\n",
+			"The client has not half-closed: each line must come back as soon as its '\\n' arrives. Does frame send the whole lines with l.send?")
+	})
+}
+
+func TestStep3_KeepsAnUnfinishedLineUntilItsEnd(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		_, _, client, p, _ := serveOne(t, newSelector, Config{})
+		write(t, client, "Hola, ")
+		p.r.expectNothing(t, client, "Hola, ",
+			"That is not a whole line yet: keep it in c.in until its '\\n' arrives.")
+		write(t, client, "mundo!\nsecond ")
+		p.r.expectEcho(t, client, `"Hola, " then "mundo!\nsecond "`, "Hola, mundo!\n",
+			"The line began in one read and ended in the next: append the new bytes up to '\\n' to c.in and send c.in.")
+		write(t, client, "line\n")
+		p.r.expectEcho(t, client, `"second " then "line\n"`, "second line\n",
+			"The unfinished rest of a read (\"second \") must wait in c.in for its end.")
+	})
+}
+
+func TestStep3_EchoesManyLinesFromOneRead(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		_, _, client, p, log := serveOne(t, newSelector, Config{Verbose: true})
+		write(t, client, "one\ntwo\nthree\n")
+		p.r.expectEcho(t, client, "one\ntwo\nthree\n", "one\ntwo\nthree\n",
+			"Three lines arrived in one read: echo every whole line, not only the first.")
+		require.Equal(t, []string{"one", "two", "three"}, log.received(),
+			"with Verbose, each line is logged once (l.logLine); the log was:\n%s", log)
+	})
+}
+
+func TestStep3_EchoesTheRestAfterAHalfCloseThenCloses(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		l, fd, client, p, _ := serveOne(t, newSelector, Config{})
+		write(t, client, "whole line\nno newline at the end")
+		require.NoError(t, client.CloseWrite())
+		got, err := p.r.readAll(t, client)
+		require.NoErrorf(t, err, "after the client half-closed, reading to the end failed (%s). (README.md, Step 3)", p.r.returned())
+		require.Equalf(t, "whole line\nno newline at the end", string(got),
+			"the client sent a line and an unfinished rest, then half-closed; the rest must be echoed too (nothing is lost), then the connection closed. Handle io.EOF from readFrom: send c.in, enter phaseFlushing. (README.md, Step 3)")
+		p.halt(t)
+		require.Nilf(t, l.conns.get(fd), "the echo is complete and the client got EOF, but fd %d is still in the connection table: settle closes a flushing connection once c.out is empty. (README.md, Step 3)", fd)
+		require.ErrorIsf(t, l.sel.Modify(fd, EventRead, roleConn), ErrNotRegistered,
+			"fd %d was closed but is still registered with the selector: closeConn unregisters first. (README.md, Step 3)", fd)
+	})
+}
+
+func TestStep3_RejectsAnOverlongLineEvenIfTheClientKeepsSending(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		_, _, client, p, _ := serveOne(t, newSelector, Config{MaxLine: 16})
+		// A client that keeps sending after its long line, from another
+		// goroutine; its writes fail once the server has closed.
+		sending := make(chan struct{})
+		go func() {
+			defer close(sending)
+			client.Write([]byte("short line\n" + strings.Repeat("x", 100)))
+			chunk := bytes.Repeat([]byte("y"), 64<<10)
+			for range 16 {
+				if _, err := client.Write(chunk); err != nil {
+					return
+				}
+			}
+			client.CloseWrite()
+		}()
+		got, err := p.r.readAll(t, client)
+		<-sending
+		want := "short line\nerror: line exceeds 16 bytes\n"
+		if errors.Is(err, syscall.ECONNRESET) {
+			t.Fatalf("the client read %q, then a reset (%v): the server closed with unread input, and the reset destroyed the rest. After the error line, half-close, then read and discard until the client closes (phaseLingering). (README.md, Step 3)", got, err)
+		}
+		require.NoErrorf(t, err, "reading the answer to an over-long line failed. (README.md, Step 3)")
+		require.Equalf(t, want, string(got),
+			"with MaxLine 16 the client sent a short line, then 100 bytes without '\\n' and more: the short line comes back, then exactly one error line, then the end. frame returns errLineTooLong; serviceConn calls l.reject. (README.md, Step 3)")
+	})
+}
+
+func TestStep3_WatchesForWritingOnlyWhileOutputIsPending(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		l, fd, client, p, _ := serveOne(t, newSelector, Config{})
+		write(t, client, "ping\n")
+		p.r.expectEcho(t, client, "ping\n", "ping\n", "Echo each whole line with l.send.")
+		p.halt(t)
+		c := l.conns.get(fd)
+		require.NotNil(t, c, "the connection was closed after one line, though the client is still there")
+		require.Equalf(t, EventRead, c.interest,
+			"the echo is written and nothing is pending, but the connection is watched for %b: watch EventWrite only while c.out holds bytes, or every Select returns at once and the loop spins. (setInterest; README.md, Step 3)", c.interest)
+		require.Emptyf(t, c.out, "nothing should be pending after the echo arrived, c.out holds %d bytes", len(c.out))
+		require.Nilf(t, c.out, "c.out is empty but still holds a %d-byte buffer: release it (l.release) so that idle connections cost no buffer. (README.md, Step 3)", cap(c.out))
+	})
+}
+
+func TestStep3_StopsReadingFromAClientThatDoesNotRead(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		l, fd, client, p, _ := serveOne(t, newSelector, Config{})
+		// The client sends line after line and reads nothing. Once its
+		// receive buffer and the server's send buffer are full, the echo
+		// piles up in c.out; above highWater the server must stop reading,
+		// so the client's own writes block.
+		line := []byte(strings.Repeat("z", 63) + "\n")
+		chunk := bytes.Repeat(line, 1024) // 64 KiB
+		const limit = 256 << 20
+		sent := 0
+		for sent < limit {
+			// A write that makes no progress for a second is blocked.
+			client.SetWriteDeadline(time.Now().Add(time.Second))
+			n, err := client.Write(chunk)
+			sent += n
+			if err != nil || p.r.finished(0) {
+				break // Blocked: the server stopped reading (or the pump ended).
+			}
+		}
+		p.halt(t)
+		require.Lessf(t, sent, limit,
+			"the client wrote %d MiB without reading a byte and was never held back: the server keeps reading and buffering. Stop watching EventRead while len(c.out) >= highWater (setInterest). (README.md, Step 3)", sent>>20)
+		c := l.conns.get(fd)
+		require.NotNil(t, c, "the connection was closed; it should only have been held back")
+		require.Zerof(t, c.interest&EventRead,
+			"c.out holds %d bytes (highWater is %d) and the connection is still watched for reading. (README.md, Step 3)", len(c.out), highWater)
+		require.NotZero(t, c.interest&EventWrite, "output is pending: the connection must be watched for EventWrite")
+		bound := int64(highWater + readBufferSize)
+		require.LessOrEqualf(t, l.peakBuffered.Load(), bound,
+			"one connection held %d bytes of input and output at its peak; with backpressure it stays under highWater plus one read (%d). (README.md, Step 3)", l.peakBuffered.Load(), bound)
+
+		// Now the client reads: the server catches up, writes everything,
+		// and reads again.
+		p = startPump(t, l)
+		client.SetWriteDeadline(time.Now().Add(wait))
+		client.CloseWrite()
+		got, err := p.r.readAll(t, client)
+		require.NoError(t, err)
+		require.Equalf(t, sent, len(got),
+			"the client sent %d bytes, then read; it got %d back. When c.out drains, flush must keep the rest in order and setInterest must watch EventRead again. (README.md, Step 3)", sent, len(got))
+	})
+}
+
+func TestStep3_ClosesAConnectionThatIsReset(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		l, fd, client, p, log := serveOne(t, newSelector, Config{})
+		write(t, client, "half a li")
+		client.SetLinger(0) // Close now sends a reset (RST).
+		client.Close()
+		closed := eventually(func() bool {
+			return strings.Contains(log.String(), "closed") || p.r.finished(0)
+		})
+		if !closed || p.r.finished(0) {
+			p.halt(t)
+			t.Fatalf("the client reset the connection and %s later the server had not closed it: a read or write error other than EAGAIN ends the connection (closeConn). The log was:\n%s (README.md, Step 3)", wait, log)
+		}
+		p.halt(t)
+		require.Nil(t, l.conns.get(fd), "the reset connection is still in the table")
+		require.ErrorIs(t, l.sel.Modify(fd, EventRead, roleConn), ErrNotRegistered,
+			"the reset connection is still registered with the selector")
+	})
+}

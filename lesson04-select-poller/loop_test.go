@@ -1,0 +1,304 @@
+//go:build linux || darwin || dragonfly || freebsd || netbsd || openbsd
+
+package poller
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Step 4: the loop. Run serves real clients over a real listener, all on
+// one goroutine; Stop, from another goroutine, ends it gracefully.
+
+// startServer runs a Loop on a fresh loopback listener; the test's cleanup
+// stops it and waits for Run to return.
+func startServer(t *testing.T, newSelector func() Selector, cfg Config) (l *Loop, addr string, run *running, log *logBuffer) {
+	t.Helper()
+	log = new(logBuffer)
+	cfg.Log = log
+	ln, err := Listen("127.0.0.1:0")
+	requireEarlier(t, 4, 2, "Listen", err)
+	require.NoError(t, err, "test setup: Listen")
+	l, err = NewLoop(ln, newSelector(), cfg)
+	require.NoError(t, err, "test setup: NewLoop")
+	run = start(4, "Run", l.Run)
+	t.Cleanup(func() {
+		l.Stop()
+		if !run.finished(wait + cfg.Grace) {
+			t.Errorf("Stop was called and Run had not returned %s later: Run must watch the waker, drain it, and beginStop. (README.md, Step 4)", wait+cfg.Grace)
+		}
+	})
+	return l, ln.Addr().String(), run, log
+}
+
+// echoOnce sends one line on conn and checks that it comes back.
+func echoOnce(t *testing.T, run *running, conn net.Conn, line string) {
+	t.Helper()
+	write(t, conn, line)
+	run.expectEcho(t, conn, line, line, "Run must accept clients (acceptAll) and pass every ready connection to serviceConn.")
+}
+
+func TestStep4_EchoesLinesForSeveralClientsAtOnce(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		_, addr, run, log := startServer(t, newSelector, Config{})
+		first := dial(t, addr)
+		second := dial(t, addr)
+		write(t, first, "first, unfinished ")
+		echoOnce(t, run, second, "second\n") // Served while first is mid-line.
+		write(t, first, "and finished\n")
+		run.expectEcho(t, first, "first, unfinished and finished\n", "first, unfinished and finished\n",
+			"Each connection keeps its own unfinished line.")
+		require.Containsf(t, log.String(), "connection from "+first.LocalAddr().String(),
+			"Run must log each client it accepts (l.open does); the log was:\n%s", log)
+	})
+}
+
+func TestStep4_ServesAThousandClientsAtOnce(t *testing.T) {
+	const clients = 1000
+	if limit := fdLimit(); limit < 2*clients+200 {
+		t.Skipf("this process may open %d descriptors; the test needs %d (ulimit -n)", limit, 2*clients+200)
+	}
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		_, addr, run, _ := startServer(t, newSelector, Config{})
+		echoOnce(t, run, dial(t, addr), "first\n")
+		errs := make(chan error, clients)
+		var wg sync.WaitGroup
+		for i := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- talk(addr, fmt.Sprintf("client %d, line 1\nclient %d, line 2\n", i, i))
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		failed := 0
+		var first error
+		for err := range errs {
+			if err != nil {
+				failed++
+				first = cmpOr(first, err)
+			}
+		}
+		require.Zerof(t, failed, "%d of %d clients, all connected at once, did not get their echo (%s); the first said: %v. Accept until EAGAIN on each readiness of the listener. (README.md, Step 4)",
+			failed, clients, run.returned(), first)
+	})
+}
+
+// talk is one whole conversation: connect, send, half-close, read the echo
+// to the end, within wait.
+func talk(addr, msg string) error {
+	conn, err := net.DialTimeout("tcp", addr, wait)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(2 * wait))
+	if _, err := io.WriteString(conn, msg); err != nil {
+		return err
+	}
+	conn.(*net.TCPConn).CloseWrite()
+	got, err := io.ReadAll(conn)
+	if err != nil {
+		return fmt.Errorf("sent %q, read %q, then %w", msg, got, err)
+	}
+	if string(got) != msg {
+		return fmt.Errorf("sent %q, got back %q", msg, got)
+	}
+	return nil
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+func TestStep4_ServesEveryConnectionOnOneGoroutine(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		_, addr, run, _ := startServer(t, newSelector, Config{})
+		for i := range 50 {
+			echoOnce(t, run, dial(t, addr), fmt.Sprintf("client %d\n", i))
+		}
+		var stacks bytes.Buffer
+		pprof.Lookup("goroutine").WriteTo(&stacks, 2)
+		inLoop := 0
+		for _, g := range strings.Split(stacks.String(), "\n\n") {
+			if strings.Contains(g, "poller.(*Loop)") {
+				inLoop++
+			}
+		}
+		require.Equalf(t, 1, inLoop,
+			"with 50 clients connected, %d goroutines run the loop's code; Run must serve them all itself, with no `go` statement. (README.md, Step 4)", inLoop)
+	})
+}
+
+func TestStep4_DoesNotSpinWhenIdle(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		l, addr, run, _ := startServer(t, newSelector, Config{IdleTimeout: time.Minute})
+		for i := range 5 {
+			echoOnce(t, run, dial(t, addr), fmt.Sprintf("client %d\n", i))
+		}
+		// Five idle clients, nothing to write: Select should sleep in the
+		// kernel until something happens.
+		before := l.iterations.Load()
+		time.Sleep(200 * time.Millisecond)
+		spins := l.iterations.Load() - before
+		require.LessOrEqualf(t, spins, uint64(5),
+			"with five idle clients the loop went round %d times in 200ms: something is always ready. Watch EventWrite only while output is pending (setInterest), drain the waker, and give Select a timeout of -1 (or the next deadline), not 0. (README.md, Step 4)", spins)
+	})
+}
+
+func TestStep4_StopReturnsPromptlyWithIdleClients(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		l, addr, run, _ := startServer(t, newSelector, Config{Grace: time.Minute})
+		idle := dial(t, addr)
+		echoOnce(t, run, idle, "then silence\n")
+
+		began := time.Now()
+		go l.Stop() // From another goroutine, as a signal handler would.
+		require.Truef(t, run.finished(wait),
+			"Stop was called with one idle client connected and Run had not returned %s later (the grace period is a minute: an idle client must not hold it). On the waker's event, call beginStop; return once no connection is left. (README.md, Step 4)", wait)
+		require.NoError(t, run.err, "after a graceful stop Run returns nil")
+		_, err := idle.Read(make([]byte, 1))
+		require.ErrorIsf(t, err, io.EOF, "the idle client should see the server close (EOF)")
+		t.Logf("Run returned %s after Stop", time.Since(began).Round(time.Millisecond))
+	})
+}
+
+func TestStep4_StopFinishesAnInFlightLine(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		l, addr, run, _ := startServer(t, newSelector, Config{Grace: time.Minute})
+		busy := dial(t, addr)
+		echoOnce(t, run, busy, "hello\n")
+		write(t, busy, "half")
+		// Wait until the server holds the unfinished line.
+		require.Truef(t, eventually(func() bool { return l.peakBuffered.Load() >= 4 }),
+			"sent %q and the server never kept it in c.in", "half")
+
+		l.Stop()
+		refused := eventually(func() bool {
+			c, err := net.DialTimeout("tcp", addr, wait)
+			if err == nil {
+				c.Close()
+			}
+			return isConnRefused(err)
+		})
+		require.True(t, refused, "after Stop, new clients must be refused: beginStop closes the listener")
+		require.False(t, run.finished(0), "Run returned while a client was in the middle of a line")
+
+		write(t, busy, " done\n")
+		run.expectEcho(t, busy, " done\n", "half done\n", "A line in flight when Stop is called is finished before the connection closes.")
+		_, err := busy.Read(make([]byte, 1))
+		require.ErrorIs(t, err, io.EOF, "once its line is echoed during a stop, the connection closes")
+		require.True(t, run.finished(wait), "the last connection is done: Run must return")
+		require.NoError(t, run.err)
+	})
+}
+
+func TestStep4_StopGivesUpAfterTheGracePeriod(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		l, addr, run, _ := startServer(t, newSelector, Config{Grace: 300 * time.Millisecond})
+		slow := dial(t, addr)
+		echoOnce(t, run, slow, "hello\n")
+		write(t, slow, "a line that never ends")
+		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }))
+		l.Stop()
+		require.Truef(t, run.finished(wait),
+			"a client never finished its line; Run must still return once the grace period (300ms) is over: Select with a timeout up to l.stopAt. (README.md, Step 4)")
+		require.NoError(t, run.err)
+	})
+}
+
+func TestStep4_ClosesIdleClients(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		_, addr, run, log := startServer(t, newSelector, Config{IdleTimeout: 200 * time.Millisecond})
+		idle := dial(t, addr)
+		got, err := run.readAll(t, idle)
+		require.NoErrorf(t, err, "a client that says nothing should be closed after the idle timeout (200ms); its read ended with %v. Run must call l.runTimers when l.nextTimer has come. (README.md, Step 4)", err)
+		require.Empty(t, got)
+		require.Contains(t, log.String(), "idle", "closing an idle client is logged")
+	})
+}
+
+func TestStep4_HoldsTheConnectionLimit(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		_, addr, run, _ := startServer(t, newSelector, Config{MaxConns: 2})
+		first, second := dial(t, addr), dial(t, addr)
+		echoOnce(t, run, first, "one\n")
+		echoOnce(t, run, second, "two\n")
+		third := dial(t, addr) // Succeeds: the kernel's backlog takes it.
+		write(t, third, "three\n")
+		run.expectNothing(t, third, "three\n",
+			"With MaxConns 2 and two clients connected, a third must wait in the backlog: stop watching the listener at the limit.")
+		first.Close()
+		run.expectEcho(t, third, "three\n", "three\n",
+			"A client left: the loop must watch the listener again and accept the one waiting.")
+	})
+}
+
+func TestStep4_KeepsMemoryBoundedWhenAClientNeverReads(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		l, addr, run, _ := startServer(t, newSelector, Config{})
+		hog := dial(t, addr)
+		echoOnce(t, run, hog, "hello\n")
+		chunk := bytes.Repeat([]byte(strings.Repeat("h", 1023)+"\n"), 64)
+		sent := 0
+		for sent < 256<<20 {
+			// A write that makes no progress for a second is blocked.
+			hog.SetWriteDeadline(time.Now().Add(time.Second))
+			n, err := hog.Write(chunk)
+			sent += n
+			if err != nil {
+				break
+			}
+		}
+		// Meanwhile, and after, other clients are served as usual.
+		echoOnce(t, run, dial(t, addr), "still here\n")
+		bound := int64(highWater + readBufferSize)
+		require.LessOrEqualf(t, l.peakBuffered.Load(), bound,
+			"a client sent %d MiB without reading; one connection's buffers reached %d bytes (bound: %d). (README.md, Step 3)", sent>>20, l.peakBuffered.Load(), bound)
+		require.Lessf(t, sent, 256<<20, "a client sent 256 MiB without reading and was never held back")
+		hog.SetLinger(0)
+		hog.Close()
+	})
+}
+
+func TestStep4_RejectsAnOverlongLineAndServesTheOthers(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		_, addr, run, _ := startServer(t, newSelector, Config{MaxLine: 1024})
+		other := dial(t, addr)
+		long := dial(t, addr)
+		write(t, long, strings.Repeat("L", 5000)+"\n")
+		got, err := run.readAll(t, long)
+		require.NoError(t, err)
+		require.Equal(t, "error: line exceeds 1024 bytes\n", string(got), "a line over MaxLine gets one error line, then the connection closes")
+		echoOnce(t, run, other, "unaffected\n")
+	})
+}
+
+func TestStep4_SurvivesResetsAndEarlyHangUps(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		_, addr, run, _ := startServer(t, newSelector, Config{})
+		echoOnce(t, run, dial(t, addr), "hello\n")
+		dial(t, addr).Close() // Connects and leaves at once.
+		rude := dial(t, addr)
+		write(t, rude, "I will not wait for the ans")
+		rude.SetLinger(0)
+		rude.Close() // A reset.
+		if err := talk(addr, "still there?\n"); err != nil {
+			t.Fatalf("after a client left at once and another reset, a third one failed: %v (%s). One client's error closes that client only. (README.md, Step 4)", err, run.returned())
+		}
+		require.False(t, run.finished(0), "Run returned (%v) after a client reset: close that connection and go on", run.err)
+	})
+}

@@ -1,0 +1,54 @@
+//go:build darwin || dragonfly || freebsd || netbsd || openbsd
+
+package poller
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// waker lets another goroutine interrupt the loop's Select: the loop watches
+// the read end of a pipe, and signal writes a byte to the other end (the
+// classic self-pipe trick; Linux has eventfd for it).
+type waker struct {
+	r, w int
+}
+
+func newWaker() (*waker, error) {
+	var p [2]int
+	if err := unix.Pipe(p[:]); err != nil {
+		return nil, os.NewSyscallError("pipe", err)
+	}
+	for _, fd := range p {
+		unix.CloseOnExec(fd)
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(p[0])
+			unix.Close(p[1])
+			return nil, os.NewSyscallError("fcntl", err)
+		}
+	}
+	return &waker{r: p[0], w: p[1]}, nil
+}
+
+// readFD is the descriptor to register for EventRead.
+func (w *waker) readFD() int { return w.r }
+
+// signal writes one byte. It may be called from any goroutine. EAGAIN means
+// the pipe is full: it is readable already, which is all that matters.
+func (w *waker) signal() { unix.Write(w.w, []byte{1}) }
+
+// drain empties the pipe, so that the loop is not woken again for nothing.
+func (w *waker) drain() {
+	var buf [64]byte
+	for {
+		if n, _ := unix.Read(w.r, buf[:]); n <= 0 {
+			return
+		}
+	}
+}
+
+func (w *waker) close() {
+	unix.Close(w.r)
+	unix.Close(w.w)
+}
