@@ -108,11 +108,12 @@ func throughputChart(r *CompareReport) []byte {
 func latencyChart(r *CompareReport) []byte {
 	return connectionsChart(r, lineChart{
 		title:    "Round-trip latency (p99) by number of connections",
-		subtitle: fmt.Sprintf("99 of 100 echoes came back faster; %s, logarithmic; lower is better", roundsText(r.Settings.Rounds)),
-		yLabel:   "p99 round trip",
+		subtitle: fmt.Sprintf("99 in 100 round trips took at most this long; %s; lower is better", roundsText(r.Settings.Rounds)),
+		yLabel:   "p99 round trip (logarithmic scale)",
 		value:    func(pp *PingPongResult) float64 { return pp.P99 },
-		format:   latency,
-		logY:     true,
+		// Ticks fall on powers of ten: "1ms" reads better than "1.0ms".
+		format: func(us float64) string { return strings.Replace(latency(us), ".0", "", 1) },
+		logY:   true,
 	})
 }
 
