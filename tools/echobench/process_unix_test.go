@@ -77,13 +77,17 @@ func TestStartReportsAServerThatNeverListens(t *testing.T) {
 	}
 }
 
-func TestCtrlCStopsTheServerEchobenchStarted(t *testing.T) {
+// startHolding runs echobench (this test binary, see TestMain) holding 3
+// connections to a server it started, and returns once it holds them, with
+// the server's pid.
+func startHolding(t *testing.T) (cmd *exec.Cmd, server int) {
+	t.Helper()
 	bin := testBinary(t, "lineecho")
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(self, "hold", "-server", bin.Path, "-conns", "3", "-for", "50s")
+	cmd = exec.Command(self, "hold", "-server", bin.Path, "-conns", "3", "-for", "50s")
 	cmd.Env = append(os.Environ(), "ECHOBENCH_RUN_MAIN=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -92,7 +96,7 @@ func TestCtrlCStopsTheServerEchobenchStarted(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Process.Kill()
+	t.Cleanup(func() { cmd.Process.Kill() })
 
 	// Read echobench's log until it holds its connections.
 	started := regexp.MustCompile(`pid (\d+), listening on`)
@@ -104,7 +108,6 @@ func TestCtrlCStopsTheServerEchobenchStarted(t *testing.T) {
 		}
 		close(lines)
 	}()
-	server := 0
 	timeout := time.After(wait)
 	for holding := false; !holding; {
 		select {
@@ -120,15 +123,19 @@ func TestCtrlCStopsTheServerEchobenchStarted(t *testing.T) {
 			t.Fatalf("echobench did not say \"holding 3 connections\" within %v", wait)
 		}
 	}
-	if server == 0 || gone(server) {
-		t.Fatalf("echobench did not report a running server (pid %d)", server)
-	}
-
-	cmd.Process.Signal(os.Interrupt)
 	go func() {
 		for range lines {
 		}
 	}()
+	if server == 0 || gone(server) {
+		t.Fatalf("echobench did not report a running server (pid %d)", server)
+	}
+	return cmd, server
+}
+
+func TestCtrlCStopsTheServerEchobenchStarted(t *testing.T) {
+	cmd, server := startHolding(t)
+	cmd.Process.Signal(os.Interrupt)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	select {
