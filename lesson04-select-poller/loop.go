@@ -94,17 +94,20 @@ type Loop struct {
 }
 
 // NewLoop prepares a server for ln, watched through sel. The Loop owns both
-// from now on: Run closes them when it returns.
+// from now on: Run closes them when it returns (NewLoop, if it fails).
 func NewLoop(ln *Listener, sel Selector, cfg Config) (*Loop, error) {
 	l, err := newLoop(sel, cfg)
 	if err != nil {
+		sel.Close()
+		ln.Close()
 		return nil, err
 	}
+	l.ln = ln // Owned from here: close closes it.
 	if err := sel.Register(ln.FD(), EventRead, roleListener); err != nil {
 		l.close()
 		return nil, err
 	}
-	l.ln, l.accepting = ln, true
+	l.accepting = true
 	return l, nil
 }
 
@@ -314,8 +317,8 @@ func (l *Loop) runTimers() {
 	l.conns.each(func(fd int, c *connState) {
 		switch {
 		case c.deadline == 0:
-		case l.now >= c.deadline && c.phase == phaseLingering:
-			l.closeConn(fd, c, nil) // It had its error line and its time.
+		case l.now >= c.deadline && c.phase >= phaseRejecting:
+			l.closeConn(fd, c, nil) // It had its error line, or the chance to read it.
 		case l.now >= c.deadline:
 			l.closeConn(fd, c, fmt.Errorf("idle for %s", l.cfg.IdleTimeout))
 		default:
