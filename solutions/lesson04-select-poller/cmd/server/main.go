@@ -27,9 +27,9 @@ import (
 func main() {
 	// Loopback by default: only programs on this machine can connect.
 	addr := flag.String("addr", "127.0.0.1:12345", "address to listen on, host:port (port 0 picks a free one)")
-	maxLine := flag.Int("max-line", 65536, "longest line echoed, in bytes; a longer one gets an error and the connection closes")
+	maxLine := flag.Int("max-line", 65536, "longest line echoed, in bytes, without its newline; a longer one gets an error and the connection closes")
 	maxConns := flag.Int("max-conns", 0, "most connections served at once (0: no limit); more wait in the backlog")
-	idle := flag.Duration("idle-timeout", 5*time.Minute, "close a connection silent for this long (0: never)")
+	idle := flag.Duration("idle-timeout", 0, "close a connection that sends nothing for this long (0: never)")
 	grace := flag.Duration("grace", 5*time.Second, "on SIGINT/SIGTERM, how long in-flight lines may take to finish")
 	verbose := flag.Bool("v", false, "log every line received (slow under load)")
 	usePoll := flag.Bool("poll", false, "use poll(2) instead of epoll or kqueue")
