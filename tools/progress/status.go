@@ -14,8 +14,8 @@ import (
 type state int
 
 const (
-	todo    state = iota // every test says "not done yet"
-	failing              // started: some test fails for another reason
+	todo    state = iota // no test passes yet
+	failing              // under way: some tests pass, some fail
 	hanging              // a test never finished
 	done                 // every test passes
 )
@@ -89,22 +89,19 @@ func summarize(l course.Lesson, described []course.Step, run course.Run) lessonS
 			step = course.Step{Number: n, Title: "(no section in README.md)"}
 		}
 		st := stepStatus{Step: step, tests: run.StepTests(n)}
-		notYet := 0
 		for _, t := range st.tests {
 			switch {
 			case t.Passed():
 				st.passed++
 			case t.Action == "":
 				st.state = hanging
-			case strings.Contains(t.Output, "is not done yet"):
-				notYet++
 			}
 		}
 		switch {
 		case st.state == hanging:
 		case st.passed == len(st.tests):
 			st.state = done
-		case notYet+st.passed == len(st.tests) && st.passed == 0:
+		case st.passed == 0:
 			st.state = todo
 		default:
 			st.state = failing
