@@ -83,13 +83,14 @@ func TestSummarizeSortsTestsIntoStepStates(t *testing.T) {
 		{Name: "TestStep3_A", Step: 3, Action: "fail", Output: "step 3 is not done yet"},
 		{Name: "TestStep4_A", Step: 4, Action: ""},
 	}}
-	ls := summarize(course.Lesson{Name: "lesson01-demo"}, []course.Step{{Number: 1, Title: "One"}}, run)
-	require.Len(t, ls.steps, 4)
+	described := []course.Step{{Number: 1, Title: "One"}, {Number: 5, Title: "Never ran"}}
+	ls := summarize(course.Lesson{Name: "lesson01-demo"}, described, run)
+	require.Len(t, ls.steps, 5)
 	var states []state
 	for _, s := range ls.steps {
 		states = append(states, s.state)
 	}
-	require.Equal(t, []state{done, failing, todo, hanging}, states)
+	require.Equal(t, []state{done, failing, todo, hanging, todo}, states)
 	require.Equal(t, "One", ls.steps[0].Title)
 	require.Equal(t, 2, ls.next().Number)
 	require.False(t, ls.complete())

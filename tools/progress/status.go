@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -83,7 +84,16 @@ func summarize(l course.Lesson, described []course.Step, run course.Run) lessonS
 	for _, s := range described {
 		titles[s.Number] = s
 	}
-	for _, n := range run.Steps() {
+	// A step that README.md describes but whose tests never ran (the run
+	// stopped at a hanging test first) still belongs on the checklist.
+	numbers := run.Steps()
+	for _, d := range described {
+		if len(run.StepTests(d.Number)) == 0 {
+			numbers = append(numbers, d.Number)
+		}
+	}
+	sort.Ints(numbers)
+	for _, n := range numbers {
 		step, ok := titles[n]
 		if !ok {
 			step = course.Step{Number: n, Title: "(no section in README.md)"}
@@ -99,6 +109,8 @@ func summarize(l course.Lesson, described []course.Step, run course.Run) lessonS
 		}
 		switch {
 		case st.state == hanging:
+		case len(st.tests) == 0:
+			st.state = todo // Its tests did not run.
 		case st.passed == len(st.tests):
 			st.state = done
 		case st.passed == 0:
