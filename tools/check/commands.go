@@ -204,7 +204,7 @@ var flagLine = regexp.MustCompile(`(?m)^\s+-([\w.-]+)`)
 
 // programFlags builds the program in dir and reads the flags its -h lists.
 func programFlags(ctx context.Context, dir, sub string) (map[string]bool, error) {
-	bin := filepath.Join(os.TempDir(), fmt.Sprintf("check-flags-%d", os.Getpid()))
+	bin := filepath.Join(os.TempDir(), fmt.Sprintf("check-flags-%d%s", os.Getpid(), exeSuffix))
 	defer os.Remove(bin)
 	if out, err := goCmdContext(ctx, dir, "build", "-o", bin, "."); err != nil {
 		return nil, fmt.Errorf("does not build: %s", out)
