@@ -88,7 +88,9 @@ func startHolding(t *testing.T) (cmd *exec.Cmd, server int) {
 		t.Fatal(err)
 	}
 	cmd = exec.Command(self, "hold", "-server", bin.Path, "-conns", "3", "-for", "50s")
-	cmd.Env = append(os.Environ(), "ECHOBENCH_RUN_MAIN=1")
+	// Its temporary files (the server's log) go where the test removes them,
+	// even when echobench is killed before it can.
+	cmd.Env = append(os.Environ(), "ECHOBENCH_RUN_MAIN=1", "TMPDIR="+t.TempDir())
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
