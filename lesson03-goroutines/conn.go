@@ -38,13 +38,15 @@ type conn struct {
 // connection, and returns the error that ended it, if any is worth logging.
 func (c *conn) serve() error {
 	buf := make([]byte, readSize)
+	// Declared once, outside the loop: errors.As takes its address, which
+	// would otherwise put a new one on the heap for every read.
+	var tooLong lineTooLongError
 	for {
 		if !c.prepareRead() {
 			// Shutdown has begun and no line is in flight: say goodbye.
 			return c.close()
 		}
 		err := c.lines.readLines(buf)
-		var tooLong lineTooLongError
 		switch {
 		case err == nil:
 			// Read again.
