@@ -1,6 +1,7 @@
 package blocking
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"time"
@@ -31,10 +32,12 @@ func Send(network, address string, message []byte, timeout time.Duration) ([]byt
 	// Half-close: shut down our sending side only. The server's Read then
 	// returns io.EOF, while we can still read its reply. Both *net.TCPConn
 	// and *net.UnixConn have CloseWrite.
-	if hc, ok := conn.(interface{ CloseWrite() error }); ok {
-		if err := hc.CloseWrite(); err != nil {
-			return nil, err
-		}
+	hc, ok := conn.(interface{ CloseWrite() error })
+	if !ok {
+		return nil, fmt.Errorf("cannot half-close a %T", conn)
+	}
+	if err := hc.CloseWrite(); err != nil {
+		return nil, err
 	}
 	return io.ReadAll(conn) // Reads until the server closes: that is the end of the echo.
 }

@@ -2,6 +2,7 @@ package blocking
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -13,6 +14,9 @@ import (
 
 // Step 3: Send is the client: dial, write, half-close, read to EOF.
 
+// errSendPanicked marks a Send that panicked instead of returning.
+var errSendPanicked = errors.New("Send panicked")
+
 // send calls Send and waits for it a little longer than its own timeout, so a
 // Send that ignores its timeout fails the test instead of hanging it.
 func send(t *testing.T, network, address, message string, timeout time.Duration) ([]byte, error) {
@@ -23,12 +27,23 @@ func send(t *testing.T, network, address, message string, timeout time.Duration)
 	}
 	ch := make(chan result, 1)
 	go func() {
+		// A panic here would end the whole test run with no word about the
+		// step; turn it into this test's failure instead.
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- result{nil, fmt.Errorf("%w: %v", errSendPanicked, p)}
+			}
+		}()
 		echo, err := Send(network, address, []byte(message), timeout)
 		ch <- result{echo, err}
 	}()
 	select {
 	case r := <-ch:
 		requireDone(t, 3, "Send", r.err)
+		if errors.Is(r.err, errSendPanicked) {
+			t.Fatalf("Send(%q, %q, ...) panicked: %v.\nOver a %q socket the connection is not a *net.TCPConn: half-close through the interface both TCP and Unix connections have, conn.(interface{ CloseWrite() error }). (README.md, Step 3)",
+				network, address, r.err, network)
+		}
 		return r.echo, r.err
 	case <-time.After(timeout + wait):
 		t.Fatalf("Send(%q, %q, %q, %s) had not returned after %s: set a deadline on the connection (conn.SetDeadline) so that no Read or Write waits longer than timeout. (README.md, Step 3)",
@@ -86,6 +101,9 @@ func TestStep3_GivesUpAfterTheTimeout(t *testing.T) {
 	began := time.Now()
 	echo, err := send(t, "tcp", peer.Addr().String(), "hello?", timeout)
 	require.Errorf(t, err, "Send to a server that never answers returned %q and no error after %s", echo, time.Since(began))
+	if errors.Is(err, net.ErrClosed) {
+		t.Fatalf("Send to a silent server returned %q: the connection was closed under the read. Half-close with CloseWrite, which shuts down sending only; Close shuts both directions. (README.md, Step 3)", err)
+	}
 	require.Truef(t, errors.Is(err, os.ErrDeadlineExceeded),
 		"Send to a silent server returned %q; want an error that wraps os.ErrDeadlineExceeded, from the deadline set with conn.SetDeadline. (README.md, Step 3)", err)
 }

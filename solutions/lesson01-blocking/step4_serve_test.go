@@ -34,8 +34,12 @@ func exchange(t *testing.T, serve *running, ln net.Listener, msg string) {
 	closeWrite(t, conn)
 	got, err := serve.readAll(t, conn)
 	if err != nil || string(got) != msg {
-		t.Fatalf("client sent %q and half-closed; read back %q, then %v (%s).\nServe must accept each client and call Handle on it. (README.md, Step 4)",
-			msg, got, err, serve.returned())
+		hint := "Serve must accept each client and call Handle on it."
+		if serve.finished(0) && serve.err != nil {
+			hint = "Serve returned after an earlier client's trouble: log the error Handle returns, and accept the next client."
+		}
+		t.Fatalf("client sent %q and half-closed; read back %q, then %v (%s).\n%s (README.md, Step 4)",
+			msg, got, err, serve.returned(), hint)
 	}
 }
 

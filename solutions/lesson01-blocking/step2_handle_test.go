@@ -49,6 +49,10 @@ func TestStep2_EchoIsByteExact(t *testing.T) {
 		client.(*net.TCPConn).CloseWrite()
 	}()
 	got, err := handle.readAll(t, client)
+	if bytes.Equal(got, sent) && err != nil {
+		t.Fatalf("every one of the %d bytes came back, but then the read ended with %v instead of EOF (%s).\nDid Handle close the connection when it returned (defer conn.Close())? (README.md, Step 2)",
+			len(sent), err, handle.returned())
+	}
 	if err != nil || !bytes.Equal(got, sent) {
 		t.Fatalf("echo of %d bytes: %s; read ended with %v (%s).\nWrite back buf[:n], the n bytes this Read returned, not the whole buffer. (README.md, Step 2)",
 			len(sent), firstDifference(sent, got), err, handle.returned())
@@ -74,9 +78,14 @@ func TestStep2_ReturnsNilAndClosesAfterTheClientHalfCloses(t *testing.T) {
 	require.NoError(t, handle.err,
 		"Handle returned an error after the client half-closed. io.EOF is the normal end of the stream, not a failure: return nil. (README.md, Step 2)")
 
-	n, err := client.Read(make([]byte, 1))
+	extra := make([]byte, 64)
+	n, err := client.Read(extra)
+	if n > 0 {
+		t.Fatalf("after the echo of %q the client received %q more: write back buf[:n], the n bytes Read returned, not the whole buffer. (README.md, Step 2)",
+			"bye", extra[:n])
+	}
 	require.Equalf(t, io.EOF, err,
-		"after Handle returned, the client read %d bytes and %v; want io.EOF. Did Handle close the connection (defer conn.Close())? (README.md, Step 2)", n, err)
+		"after Handle returned, the client's read ended with %v; want io.EOF. Did Handle close the connection (defer conn.Close())? (README.md, Step 2)", err)
 }
 
 func TestStep2_ReturnsWhenTheClientLeavesAtOnce(t *testing.T) {

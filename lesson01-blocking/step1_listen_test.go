@@ -25,6 +25,9 @@ func TestStep1_ListensOnLoopbackAndReportsTheAddress(t *testing.T) {
 	require.NotZerof(t, addr.Port, "the listener reports port 0; the kernel picks a real port when the socket is bound")
 
 	want := fmt.Sprintf("listening on %s\n", ln.Addr())
+	if log.String()+"\n" == want {
+		t.Fatalf("logged %q; want %q: a log line ends in \"\\n\", or the next line runs on after it. (README.md, Step 1)", log.String(), want)
+	}
 	require.Equal(t, want, log.String(),
 		"Listen must log one line with the address the kernel bound: use ln.Addr(), which knows the port that :0 became. (README.md, Step 1)")
 }
