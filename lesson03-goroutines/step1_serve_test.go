@@ -116,7 +116,7 @@ func TestStep1_ReturnsNilWhenTheListenerIsClosed(t *testing.T) {
 	ln.Close()
 
 	require.Truef(t, s.serve.finished(wait),
-		"the listener was closed and Serve had not returned %s later: return when Accept fails", wait)
+		"the listener was closed and Serve had not returned %s later. Does Serve return when Accept fails? Or is Serve still inside c.serve() for the client that is still connected, waiting for it to leave? Start c.serve() with go. (README.md, Step 1)", wait)
 	require.NoError(t, s.serve.err,
 		"the listener was closed by its owner, not by Shutdown: when Accept's error is net.ErrClosed (errors.Is), return nil. (README.md, Step 1)")
 	s.serve.expectEcho(t, c, "two\n",
