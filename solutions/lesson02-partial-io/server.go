@@ -65,6 +65,8 @@ func Handle(conn net.Conn, maxLine int, log io.Writer) error {
 			fmt.Fprintf(conn, "error: line exceeds %d bytes\n", maxLine)
 			// A plain Close with the client's bytes still unread would
 			// send a reset, and the reset can destroy the error line.
+			// LingeringClose closes conn, so the deferred Close closes it
+			// a second time: harmless, it only returns an error (ignored).
 			LingeringClose(conn, drainTime)
 			return fmt.Errorf("%w: more than %d bytes without a newline", ErrLineTooLong, maxLine)
 		default:

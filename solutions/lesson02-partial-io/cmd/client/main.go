@@ -54,8 +54,9 @@ func main() {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(*timeout))
 
-	// One connection for every message: with lines, the server knows where
-	// each message ends, and no half-close is needed between them.
+	// Every message goes over this one connection: with lines, the server
+	// knows where each message ends, so no half-close (and no new
+	// connection) is needed between them.
 	for _, line := range lines {
 		began := time.Now()
 		echo, err := partialio.Echo(conn, line)
