@@ -134,7 +134,7 @@ func TestStep2_LinesStayIntactAfterLaterCalls(t *testing.T) {
 		}
 	}
 	require.Equalf(t, sent, string(bytes.Join(kept, nil)),
-		"the lines ReadLine returned changed after later calls. A returned line must stay as it was: do not overwrite the part of buf you returned (move on with buf = buf[i+1:] and let append grow a new array), or return a copy. (README.md, Step 2)")
+		"the lines ReadLine returned changed after later calls. A returned line must stay as it was: do not overwrite the part of buf you returned: take line := buf[:i+1:i+1] first, then move on with buf = buf[i+1:] and let append grow a new array, or return a copy. (README.md, Step 2)")
 
 	// A caller that appends to a line must not write over the next one.
 	lr = NewLineReader(strings.NewReader("one\ntwo\n"), 100)
@@ -142,7 +142,7 @@ func TestStep2_LinesStayIntactAfterLaterCalls(t *testing.T) {
 	_ = append(first, "OOPS"...)
 	second, _ := lr.ReadLine()
 	require.Equalf(t, "two\n", string(second),
-		"appending to the first line wrote over the second: return the line capped at its end, buf[:i+1:i+1], or a copy. (README.md, Step 2)")
+		"appending to the first line wrote over the second: return the line capped at its end, line := buf[:i+1:i+1] (taken before buf = buf[i+1:]), or a copy. (README.md, Step 2)")
 }
 
 func TestStep2_ReturnsReadErrorsWithTheBytesBeforeThem(t *testing.T) {
