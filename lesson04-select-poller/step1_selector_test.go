@@ -63,7 +63,7 @@ func TestStep1_WaitsForTheTimeoutWhenNothingIsReady(t *testing.T) {
 		took := time.Since(began)
 		require.Emptyf(t, got, "nothing was written, yet Select reported %v. (README.md, Step 1)", got)
 		require.GreaterOrEqualf(t, took, 40*time.Millisecond,
-			"Select(50ms) with nothing ready returned after %s: it must wait for the timeout. Convert it to milliseconds, rounding up (milliseconds(timeout)). (README.md, Step 1)", took)
+			"Select(50ms) with nothing ready returned after %s: it must wait for the timeout. Either the timeout became 0 (convert it with milliseconds(timeout), which rounds up), or the kernel woke Select for something it then did not report: ask the kernel only for the events registered (toEpoll(events)). (README.md, Step 1, Hint)", took)
 	})
 }
 
@@ -108,7 +108,7 @@ func TestStep1_ReportsOnlyWhatWasAskedFor(t *testing.T) {
 		// An empty socket is writable (its send buffer has room) but not readable.
 		register(t, sel, a, EventRead, 1)
 		got := selectNow(t, sel, 20*time.Millisecond)
-		require.Emptyf(t, got, "fd %d is registered for EventRead only and nothing was written, yet Select reported %v: report only the events asked for (mask with the registration's events). (README.md, Step 1)", a, got)
+		require.Emptyf(t, got, "fd %d is registered for EventRead only and nothing was written, yet Select reported %v: ask the kernel only for the events registered (toEpoll(events); with kqueue, one filter per event) and report only those. (README.md, Step 1, Hint)", a, got)
 
 		err := sel.Modify(a, EventWrite, 2)
 		requireDone(t, 1, "Modify", err)
@@ -119,7 +119,7 @@ func TestStep1_ReportsOnlyWhatWasAskedFor(t *testing.T) {
 
 		require.NoError(t, sel.Modify(a, EventRead, 3))
 		got = selectNow(t, sel, 20*time.Millisecond)
-		require.Emptyf(t, got, "after Modify back to EventRead only, Select reported %v: a socket with room to write must not be reported unless asked. (README.md, Step 1)", got)
+		require.Emptyf(t, got, "after Modify back to EventRead only, Select reported %v: a socket with room to write must not be reported unless asked. Modify must tell the kernel whenever the events change (EPOLL_CTL_MOD; with kqueue, delete the EVFILT_WRITE filter). (README.md, Step 1, Hint)", got)
 	})
 }
 
@@ -181,6 +181,7 @@ func TestStep1_ReportsManyDescriptorsAcrossCalls(t *testing.T) {
 		ready := make([]Event, 8)
 		for range 100 {
 			n, err := sel.Select(ready, 100*time.Millisecond)
+			requireDone(t, 1, "Select", err)
 			require.NoError(t, err)
 			if n == 0 {
 				break // All read.
@@ -204,8 +205,10 @@ func TestStep1_ReportsManyDescriptorsAcrossCalls(t *testing.T) {
 func TestStep1_FailsAfterClose(t *testing.T) {
 	eachBackend(t, 1, func(t *testing.T, newSelector func() Selector) {
 		sel := newSelector()
-		require.NoError(t, sel.Close(), "Close failed")
-		_, err := sel.Select(make([]Event, 4), 0)
+		err := sel.Close()
+		requireDone(t, 1, "Close", err)
+		require.NoError(t, err, "Close failed")
+		_, err = sel.Select(make([]Event, 4), 0)
 		requireDone(t, 1, "Select", err)
 		require.Error(t, err, "Select on a closed selector must fail, not wait. (README.md, Step 1)")
 		require.False(t, errors.Is(err, ErrNotRegistered))

@@ -40,8 +40,9 @@ func TestMain(m *testing.M) {
 func requireDone(t testing.TB, step int, what string, err error) {
 	t.Helper()
 	if errors.Is(err, ErrNotImplemented) {
-		t.Fatalf("step %d is not done yet: %s returned %v.\nRead README.md, \"Step %d\", then run: go test -run Step%d",
-			step, what, err, step, step)
+		sayOnce(t)
+		t.Fatalf("step %d is not done yet: %s returned ErrNotImplemented.\nRead README.md, \"Step %d\", then run: go test -run Step%d",
+			step, what, step, step)
 	}
 }
 
@@ -50,8 +51,23 @@ func requireDone(t testing.TB, step int, what string, err error) {
 func requireEarlier(t testing.TB, step, earlier int, what string, err error) {
 	t.Helper()
 	if errors.Is(err, ErrNotImplemented) {
-		t.Fatalf("step %d needs step %d first: %s returned %v.\nRead README.md, \"Step %d\", then run: go test -run Step%d",
-			step, earlier, what, err, earlier, earlier)
+		sayOnce(t)
+		t.Fatalf("step %d needs step %d first: %s returned ErrNotImplemented.\nRead README.md, \"Step %d\", then run: go test -run Step%d",
+			step, earlier, what, earlier, earlier)
+	}
+}
+
+// saidNotDone holds the tests that requireDone or requireEarlier has
+// stopped. A test says that a step is not done once: not again from its
+// cleanups (which call requireDone too), and not again for its next backend
+// (see eachBackend).
+var saidNotDone sync.Map // testing.TB → true
+
+// sayOnce stops t quietly if it has already said that a step is not done,
+// and otherwise notes that it is about to say so.
+func sayOnce(t testing.TB) {
+	if _, said := saidNotDone.LoadOrStore(t, true); said {
+		t.FailNow()
 	}
 }
 
@@ -67,26 +83,161 @@ var backends = []backend{{nativeSelector, NewSelector}, {"poll", NewPollSelector
 
 // eachBackend runs test once per backend, as subtests named after it. In
 // step 1 a backend that is not written yet fails its subtest; in later steps
-// it is skipped, so that steps 2-5 can be done on poll(2) alone.
+// it is skipped, so that steps 2-5 can be done on poll(2) alone. A test whose
+// step (or a step it builds on) is not done says so once and stops: before
+// the subtests start (requireSteps), or after the first subtest that says so.
 func eachBackend(t *testing.T, step int, test func(t *testing.T, newSelector func() Selector)) {
+	t.Helper()
+	requireSteps(t, step)
 	for _, b := range backends {
+		var sub *testing.T
 		t.Run(b.name, func(t *testing.T) {
-			if sel, err := b.new(); errors.Is(err, ErrNotImplemented) && step > 1 {
-				t.Skipf("%s: step 1 is not done yet (%v); this test runs on poll(2) only", b.name, err)
-			} else if err == nil {
-				sel.Close()
+			sub = t
+			if step > 1 {
+				if err := unfinishedSelector(t, b); errors.Is(err, ErrNotImplemented) {
+					t.Skipf("%s: step 1 is not done yet (%v); this test runs on poll(2) only", b.name, err)
+				}
 			}
 			test(t, func() Selector {
 				t.Helper()
 				sel, err := b.new()
-				requireDone(t, 1, "New"+strings.ToUpper(b.name[:1])+b.name[1:]+"Selector", err)
+				requireDone(t, 1, constructorName(b), err)
 				if err != nil {
 					t.Fatalf("creating the %s selector: %v", b.name, err)
 				}
 				return sel
 			})
 		})
+		if _, said := saidNotDone.Load(sub); said {
+			t.FailNow() // The next backend would only say it again.
+		}
 	}
+}
+
+// constructorName is the function that makes b's selector: NewEpollSelector.
+func constructorName(b backend) string {
+	return "New" + strings.ToUpper(b.name[:1]) + b.name[1:] + "Selector"
+}
+
+// requireSteps stops a test of step `step`, before it runs on any backend,
+// when a function it needs says that its step is not written yet. Each
+// function is called once with nothing to do. (Step 2's tests have no
+// subtests: they call requireDone themselves.)
+func requireSteps(t *testing.T, step int) {
+	t.Helper()
+	switch step {
+	case 1:
+		for _, b := range backends {
+			sel, err := b.new()
+			requireDone(t, 1, constructorName(b), err)
+			if err == nil {
+				sel.Close()
+			}
+		}
+	case 3:
+		what, err := unfinishedConn(t)
+		requireDone(t, 3, what, err)
+	case 4:
+		what, err := unfinishedListener(t)
+		requireEarlier(t, 4, 2, what, err)
+		what, err = unfinishedConn(t)
+		requireEarlier(t, 4, 3, what, err)
+	case 5:
+		what, err := unfinishedConnect(t)
+		requireDone(t, 5, what, err)
+	}
+}
+
+// unfinishedSelector calls each method of a new selector of b once and
+// returns the first error that says it is not written yet, or nil.
+func unfinishedSelector(t *testing.T, b backend) error {
+	sel, err := b.new()
+	if err != nil {
+		return err
+	}
+	fd, _ := socketPair(t)
+	errs := []error{sel.Register(fd, EventRead, 1), sel.Modify(fd, EventWrite, 2)}
+	_, err = sel.Select(make([]Event, 1), 0)
+	errs = append(errs, err, sel.Unregister(fd), sel.Close())
+	for _, err := range errs {
+		if errors.Is(err, ErrNotImplemented) {
+			return err
+		}
+	}
+	return nil
+}
+
+// unfinishedListener calls Listen, then Accept with a client waiting (so
+// that even a blocking Accept returns), and returns the name and the error
+// of the first that fails. Step 2's own tests say what else is wrong.
+func unfinishedListener(t *testing.T) (string, error) {
+	t.Helper()
+	ln, err := Listen("127.0.0.1:0")
+	if err != nil {
+		return "Listen", err
+	}
+	defer ln.Close()
+	client, err := net.DialTimeout("tcp", ln.Addr().String(), wait)
+	if err != nil {
+		return "Listen", nil
+	}
+	defer client.Close()
+	fd, _, err := ln.Accept()
+	if err == nil {
+		unix.Close(fd)
+	}
+	return "Accept", err
+}
+
+// unfinishedConn opens a loopback connection in a Loop on poll(2), calls
+// each of step 3's functions once for it with nothing to read or write,
+// and returns the name and the error of the first that says it is not
+// written yet. serviceConn comes last: it calls the others.
+func unfinishedConn(t *testing.T) (string, error) {
+	t.Helper()
+	sel, err := NewPollSelector()
+	if err != nil {
+		t.Fatalf("test setup: NewPollSelector: %v", err)
+	}
+	l, err := newLoop(sel, Config{})
+	if err != nil {
+		sel.Close()
+		t.Fatalf("test setup: newLoop: %v", err)
+	}
+	defer l.close()
+	fd, client := serverSide(t)
+	if err := l.open(fd, client.LocalAddr().(*net.TCPAddr).AddrPort()); err != nil {
+		t.Fatalf("test setup: open: %v", err)
+	}
+	c := l.conns.get(fd)
+	for _, f := range []struct {
+		name string
+		call func() error
+	}{
+		{"readFrom", func() error { return l.readFrom(fd, c) }},
+		{"frame", func() error { return l.frame(fd, c, nil) }},
+		{"flush", func() error { return l.flush(fd, c) }},
+		{"setInterest", func() error { return l.setInterest(fd, c) }},
+		{"serviceConn", func() error { return l.serviceConn(fd, EventWrite) }},
+	} {
+		if err := f.call(); errors.Is(err, ErrNotImplemented) {
+			return f.name, err
+		}
+	}
+	return "", nil
+}
+
+// unfinishedConnect begins a connect to a loopback listener and asks how it
+// went, and returns the name and the error of the first call that fails.
+func unfinishedConnect(t *testing.T) (string, error) {
+	t.Helper()
+	ln := listenTCP(t)
+	fd, err := startConnect(ln.Addr().(*net.TCPAddr).AddrPort())
+	if err != nil {
+		return "startConnect", err
+	}
+	defer unix.Close(fd)
+	return "connectResult", connectResult(fd)
 }
 
 // socketPair returns two connected, non-blocking Unix-domain stream
