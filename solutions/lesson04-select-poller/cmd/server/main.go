@@ -66,10 +66,12 @@ func main() {
 	defer cancel()
 	go func() {
 		<-ctx.Done()
+		fmt.Printf("shutting down: no new clients, lines in flight have %s to finish\n", *grace)
 		loop.Stop()
 	}()
 	if err := loop.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
+	fmt.Println("stopped")
 }
