@@ -1,11 +1,11 @@
 module github.com/sockets-in-go/step-by-step/solutions/lesson04-select-poller
 
-go 1.24.0
+go 1.26.0
 
 require (
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
-	golang.org/x/sys v0.40.0
+	golang.org/x/sys v0.50.0
 )
 
 require go.yaml.in/yaml/v3 v3.0.5 // indirect

@@ -16,6 +16,7 @@ const testCommand = "go run ./tools/check"
 
 // checkFormatting runs gofmt over every Go file in the repository.
 func (c *checker) checkFormatting() {
+	c.start("gofmt")
 	files, err := listFiles(c.root)
 	if err != nil {
 		c.fail("gofmt", "%v", err)
@@ -49,6 +50,7 @@ func (c *checker) checkCrossBuild(ctx context.Context) {
 	}
 	for _, goos := range []string{"linux", "darwin", "freebsd", "windows"} {
 		name := "builds and vets for GOOS=" + goos
+		c.start(name)
 		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 		out, err := goCmdEnv(ctx, c.root, []string{"GOOS=" + goos, "GOARCH=amd64", "CGO_ENABLED=0"}, append([]string{"vet"}, patterns...)...)
 		cancel()
@@ -62,6 +64,7 @@ func (c *checker) checkCrossBuild(ctx context.Context) {
 
 // checkCI makes sure CI runs the command the README tells maintainers to run.
 func (c *checker) checkCI() {
+	c.start("CI runs the README's test command")
 	readme, err1 := os.ReadFile(filepath.Join(c.root, "README.md"))
 	ci, err2 := os.ReadFile(filepath.Join(c.root, ".ci", "run"))
 	switch {

@@ -20,6 +20,7 @@ import (
 // that each command it can understand would work: folders and packages
 // exist, flags exist in the program, -run patterns match tests.
 func (c *checker) checkDocCommands(ctx context.Context, lessons []course.Lesson) {
+	c.start("docs: commands")
 	flagsCache := map[string]map[string]bool{}
 	var problems []string
 	commands := 0

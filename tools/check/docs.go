@@ -102,6 +102,7 @@ func (c *checker) markdownFiles() []*markdown {
 // checkDocs checks every link in every Markdown file, and every step that a
 // lesson's README and chapter name.
 func (c *checker) checkDocs(lessons []course.Lesson) {
+	c.start("docs: links")
 	docs := c.markdownFiles()
 	byPath := map[string]*markdown{}
 	for _, md := range docs {

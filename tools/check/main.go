@@ -7,7 +7,8 @@
 // for real), that the starter builds and fails each step's tests quickly and
 // cleanly, that the two differ only where the learner has work to do, and
 // that the docs point only at files, anchors, steps and flags that exist.
-// It prints one line per check and ends with "N passed, N failed"; it exits
+// It prints one line per check (and, on a terminal, a status line naming the
+// check that runs now), the slowest checks, and "N passed, N failed"; it exits
 // with status 1 if anything failed.
 package main
 
@@ -43,7 +44,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "check:", err)
 		os.Exit(2)
 	}
-	c := &checker{root: root, verbose: *verbose, fuzzTime: *fuzzTime, starterLimit: *starterLimit, last: time.Now()}
+	c := &checker{root: root, verbose: *verbose, fuzzTime: *fuzzTime, starterLimit: *starterLimit, last: time.Now(), status: newStatusLine(os.Stdout)}
 	c.race = raceEnabled(*race)
 
 	lessons := c.discover()
@@ -64,11 +65,13 @@ func main() {
 		c.checkSmoke(ctx, l)
 	}
 	c.checkTools(ctx)
+	c.checkTidy(ctx)
 	c.checkCrossBuild(ctx)
 	c.checkDocs(lessons)
 	c.checkDocCommands(ctx, lessons)
 
-	fmt.Printf("\nchecked in %s\n", time.Since(began).Round(time.Second))
+	c.status.finish()
+	fmt.Printf("\n%schecked in %s\n", c.slowest(5), time.Since(began).Round(time.Second))
 	fmt.Printf("%d passed, %d failed\n", c.passed, c.failed)
 	if c.failed > 0 {
 		os.Exit(1)

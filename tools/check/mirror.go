@@ -22,6 +22,7 @@ func (c *checker) checkMirror(l course.Lesson) {
 		return
 	}
 	name := "mirror " + l.Title()
+	c.start(name)
 	lessonFiles, err1 := listFiles(l.Dir)
 	solutionFiles, err2 := listFiles(l.Solution)
 	if err1 != nil || err2 != nil {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +22,25 @@ type checker struct {
 
 	passed, failed int
 	last           time.Time // when the previous check ended, to time each one
+
+	status  *statusLine // what is running now; nil prints nothing until a check ends
+	timings []timing    // every check's duration, for the slowest at the end
+}
+
+// timing is how long one check ran.
+type timing struct {
+	name string
+	d    time.Duration
+}
+
+// start says which check runs now: a live status line on a terminal, a plain
+// line otherwise. Calling it is optional; it also restarts the check's clock,
+// so the time a check reports is its own.
+func (c *checker) start(name string) {
+	c.last = time.Now()
+	if c.status != nil {
+		c.status.running(name, c.last)
+	}
 }
 
 // took says how long the check that just ended ran, when that is worth knowing.
@@ -39,16 +60,50 @@ func (c *checker) pass(name, detail string) {
 	if detail != "" {
 		detail = " (" + detail + ")"
 	}
-	fmt.Printf("ok    %s%s%s\n", name, detail, c.took())
+	c.print(name, fmt.Sprintf("ok    %s%s", name, detail), nil)
 }
 
 // fail records a check that did not hold, with what a maintainer needs to fix it.
 func (c *checker) fail(name, format string, args ...any) {
 	c.failed++
-	fmt.Printf("FAIL  %s%s\n", name, c.took())
+	var lines []string
 	for _, line := range strings.Split(strings.TrimRight(fmt.Sprintf(format, args...), "\n"), "\n") {
-		fmt.Printf("      %s\n", line)
+		lines = append(lines, "      "+line)
 	}
+	c.print(name, "FAIL  "+name, lines)
+}
+
+// print writes a check's outcome, timed, above the status line.
+func (c *checker) print(name, head string, more []string) {
+	d := time.Since(c.last)
+	c.timings = append(c.timings, timing{name, d})
+	text := head + c.took() + "\n"
+	for _, line := range more {
+		text += line + "\n"
+	}
+	if c.status != nil {
+		c.status.print(text)
+		return
+	}
+	fmt.Print(text)
+}
+
+// slowest lists the checks that took longest, slowest first, so a maintainer
+// sees where the minutes go.
+func (c *checker) slowest(n int) string {
+	sorted := slices.Clone(c.timings)
+	slices.SortStableFunc(sorted, func(a, b timing) int { return cmp.Compare(b.d, a.d) })
+	var parts []string
+	for _, t := range sorted[:min(n, len(sorted))] {
+		if t.d < time.Second {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("  %6s  %s", t.d.Round(time.Second), t.name))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "slowest checks:\n" + strings.Join(parts, "\n") + "\n"
 }
 
 // tail keeps the last lines of a command's output, or all of it with -v.

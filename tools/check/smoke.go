@@ -25,6 +25,7 @@ func (c *checker) checkSmoke(ctx context.Context, l course.Lesson) {
 		return
 	}
 	name := "solution " + l.Title() + ": cmd/server and cmd/client talk"
+	c.start(name)
 	tmp, err := os.MkdirTemp("", "check-smoke")
 	if err != nil {
 		c.fail(name, "%v", err)

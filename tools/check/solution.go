@@ -18,6 +18,7 @@ func (c *checker) checkSolution(ctx context.Context, l course.Lesson) {
 		return
 	}
 	name := "solution " + l.Title()
+	c.start(name + ": go vet")
 	if out, err := goCmd(l.Solution, nil, "vet", "./..."); err != nil {
 		c.fail(name+": go vet", "%s", c.tail(out, 20))
 	} else {
@@ -30,6 +31,7 @@ func (c *checker) checkSolution(ctx context.Context, l course.Lesson) {
 		args = append(args, "-race")
 		label = "go test -race -shuffle=on"
 	}
+	c.start(name + ": " + label)
 	run := course.RunTests(ctx, l.Solution, 10*time.Minute, append(args, "./...")...)
 	var failed, skipped []string
 	passed := 0
@@ -71,6 +73,7 @@ func (c *checker) checkFuzz(ctx context.Context, l course.Lesson) {
 	if l.Solution == "" || c.fuzzTime <= 0 || !fuzzingSupported() {
 		return
 	}
+	c.start("solution " + l.Title() + ": list fuzz targets")
 	out, err := goCmd(l.Solution, nil, "test", "-list", "^Fuzz", "./...")
 	if err != nil {
 		c.fail("solution "+l.Title()+": list fuzz targets", "%s", c.tail(out, 10))
@@ -94,6 +97,7 @@ func (c *checker) checkFuzz(ctx context.Context, l course.Lesson) {
 
 func (c *checker) fuzz(ctx context.Context, l course.Lesson, pkg, target string) {
 	name := fmt.Sprintf("solution %s: fuzz %s for %s", l.Title(), target, c.fuzzTime)
+	c.start(name)
 	ctx, cancel := context.WithTimeout(ctx, c.fuzzTime+2*time.Minute)
 	defer cancel()
 	out, err := goCmdContext(ctx, l.Solution, "test", "-run=^$", "-fuzz=^"+target+"$", "-fuzztime="+c.fuzzTime.String(), pkg)

@@ -21,6 +21,7 @@ const failFast = 10 * time.Second
 // build is a broken repository.
 func (c *checker) checkStarter(ctx context.Context, l course.Lesson) {
 	name := "starter " + l.Title()
+	c.start(name + ": builds")
 	if out, err := goCmd(l.Dir, nil, "build", "./..."); err != nil {
 		c.fail(name+": builds", "go build ./... in %s:\n%s", l.Name, c.tail(out, 20))
 		return
@@ -30,6 +31,7 @@ func (c *checker) checkStarter(ctx context.Context, l course.Lesson) {
 	// The test binary's own -timeout turns a hang into a report naming the
 	// test; the hard limit on the whole run catches a hang in the build.
 	testTimeout := c.starterLimit
+	c.start(name + ": tests fail")
 	run := course.RunTests(ctx, l.Dir, testTimeout+2*time.Minute, "-count=1", "-timeout="+testTimeout.String(), ".")
 
 	switch {

@@ -13,11 +13,13 @@ import (
 // a learner runs, so they are held to the same standard.
 func (c *checker) checkTools(ctx context.Context) {
 	dir := filepath.Join(c.root, "tools")
+	c.start("tools: go vet")
 	if out, err := goCmd(dir, nil, "vet", "./..."); err != nil {
 		c.fail("tools: go vet", "%s", c.tail(out, 20))
 	} else {
 		c.pass("tools: go vet", "")
 	}
+	c.start("tools: go test")
 	args := []string{"-count=1", "-timeout=5m"}
 	if c.race {
 		args = append(args, "-race")

@@ -7,8 +7,8 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
-	"syscall"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // pinnedCommand prefixes argv with `taskset -c CPU`, which sets the CPU
@@ -29,8 +29,8 @@ func pinSelf(cpu int) error {
 	if cpu >= runtime.NumCPU() {
 		return fmt.Errorf("cannot pin to CPU %d: this machine has %d", cpu, runtime.NumCPU())
 	}
-	var mask [16]uint64 // room for 1024 CPUs, the size glibc's cpu_set_t uses
-	mask[cpu/64] = 1 << (cpu % 64)
+	var set unix.CPUSet
+	set.Set(cpu)
 	tasks, err := os.ReadDir("/proc/self/task")
 	if err != nil {
 		return err
@@ -40,10 +40,9 @@ func pinSelf(cpu int) error {
 		if err != nil {
 			continue
 		}
-		_, _, errno := syscall.RawSyscall(syscall.SYS_SCHED_SETAFFINITY,
-			uintptr(tid), unsafe.Sizeof(mask), uintptr(unsafe.Pointer(&mask)))
-		if errno != 0 && errno != syscall.ESRCH { // ESRCH: the thread has just exited
-			return fmt.Errorf("sched_setaffinity: %v", errno)
+		err = unix.SchedSetaffinity(tid, &set)
+		if err != nil && !errors.Is(err, unix.ESRCH) { // ESRCH: the thread has just exited
+			return fmt.Errorf("sched_setaffinity: %v", err)
 		}
 	}
 	// One CPU: more Ps would only make goroutines queue for it.
