@@ -16,6 +16,39 @@ import (
 // palette is the Okabe–Ito set of colours, told apart with colour blindness.
 var palette = []string{"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"}
 
+// Lines that run close together (lessons 1 and 2 serve alike) must stay
+// apart on the page: each server's line also has its own dash pattern, and
+// its markers their own shape, sized so that one drawn over another leaves
+// both visible (a square inside a circle, a diamond inside a square...).
+var dashes = []string{"", "9 5", "2 4", "12 4 2 4"}
+
+// markerShapes are drawn largest first in palette order, so a later, smaller
+// marker on the same spot sits inside an earlier one.
+var markerShapes = []string{"circle", "square", "diamond", "triangle"}
+
+// marker draws series i's marker centred on (x, y).
+func (d *svgDoc) marker(i int, x, y float64, fill, stroke string) {
+	paint := fmt.Sprintf(`fill="%s" stroke="%s" stroke-width="2"`, fill, stroke)
+	switch markerShapes[i%len(markerShapes)] {
+	case "circle":
+		fmt.Fprintf(&d.b, `<circle cx="%.1f" cy="%.1f" r="6.5" %s/>`+"\n", x, y, paint)
+	case "square":
+		fmt.Fprintf(&d.b, `<rect x="%.1f" y="%.1f" width="8" height="8" %s/>`+"\n", x-4, y-4, paint)
+	case "diamond":
+		fmt.Fprintf(&d.b, `<polygon points="%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f" %s/>`+"\n", x, y-6, x+6, y, x, y+6, x-6, y, paint)
+	default:
+		fmt.Fprintf(&d.b, `<polygon points="%.1f,%.1f %.1f,%.1f %.1f,%.1f" %s/>`+"\n", x, y-6, x+5.5, y+4, x-5.5, y+4, paint)
+	}
+}
+
+// dash is series i's stroke-dasharray attribute, empty for a solid line.
+func dash(i int) string {
+	if p := dashes[i%len(dashes)]; p != "" {
+		return fmt.Sprintf(` stroke-dasharray="%s"`, p)
+	}
+	return ""
+}
+
 // svgDoc accumulates one SVG document.
 type svgDoc struct {
 	b    bytes.Buffer
@@ -215,26 +248,32 @@ func connectionsChart(r *CompareReport, c lineChart) []byte {
 	d.text(left+plotW/2, h-14, "middle", "", "connections (logarithmic scale)")
 	fmt.Fprintf(&d.b, `<text transform="translate(20 %.1f) rotate(-90)" text-anchor="middle" fill="#222222">%s</text>`+"\n", top+plotH/2, esc(c.yLabel))
 
-	// One line per server, then its markers on top, and its legend entry.
+	// Every server's line, then every marker on top, so that no line hides
+	// a marker; then the legend, each entry with its line and marker.
 	anyHollow := false
 	for i, name := range names {
-		color := palette[i%len(palette)]
 		var path []string
 		for _, p := range series[name] {
 			path = append(path, fmt.Sprintf("%.1f,%.1f", x(p.conns), y(p.v)))
 		}
-		fmt.Fprintf(&d.b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.5"/>`+"\n", strings.Join(path, " "), color)
+		fmt.Fprintf(&d.b, `<polyline points="%s" fill="none" stroke="%s" stroke-width="2.5"%s/>`+"\n", strings.Join(path, " "), palette[i%len(palette)], dash(i))
+	}
+	for i, name := range names {
+		color := palette[i%len(palette)]
 		for _, p := range series[name] {
 			fill := color
 			if p.hollow {
 				fill, anyHollow = "#ffffff", true
 			}
-			fmt.Fprintf(&d.b, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s" stroke="%s" stroke-width="2"/>`+"\n", x(p.conns), y(p.v), fill, color)
+			d.marker(i, x(p.conns), y(p.v), fill, color)
 		}
+	}
+	for i, name := range names {
+		color := palette[i%len(palette)]
 		ly := top + 10 + float64(i)*24
-		d.line(left+plotW+20, ly, left+plotW+44, ly, color, 2.5)
-		fmt.Fprintf(&d.b, `<circle cx="%.1f" cy="%.1f" r="5" fill="%s"/>`+"\n", left+plotW+32, ly, color)
-		d.text(left+plotW+52, ly+4, "start", "", name)
+		fmt.Fprintf(&d.b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2.5"%s/>`+"\n", left+plotW+14, ly, left+plotW+50, ly, color, dash(i))
+		d.marker(i, left+plotW+32, ly, color, color)
+		d.text(left+plotW+58, ly+4, "start", "", name)
 	}
 	if anyHollow {
 		ly := top + 10 + float64(len(names))*24 + 10
@@ -243,8 +282,8 @@ func connectionsChart(r *CompareReport, c lineChart) []byte {
 		if !onlyOne {
 			first, second = "not every connection", "was served"
 		}
-		d.text(left+plotW+52, ly+4, "start", ` font-size="12"`, first)
-		d.text(left+plotW+52, ly+20, "start", ` font-size="12"`, second)
+		d.text(left+plotW+58, ly+4, "start", ` font-size="12"`, first)
+		d.text(left+plotW+58, ly+20, "start", ` font-size="12"`, second)
 	}
 	return d.bytes()
 }
