@@ -73,7 +73,6 @@ func (c *checker) checkFuzz(ctx context.Context, l course.Lesson) {
 	if l.Solution == "" || c.fuzzTime <= 0 || !fuzzingSupported() {
 		return
 	}
-	c.start("solution " + l.Title() + ": list fuzz targets")
 	out, err := goCmd(l.Solution, nil, "test", "-list", "^Fuzz", "./...")
 	if err != nil {
 		c.fail("solution "+l.Title()+": list fuzz targets", "%s", c.tail(out, 10))
