@@ -66,6 +66,7 @@ func main() {
 	c.checkTools(ctx)
 	c.checkCrossBuild(ctx)
 	c.checkDocs(lessons)
+	c.checkSpanish()
 	c.checkDocCommands(ctx, lessons)
 
 	fmt.Printf("\nchecked in %s\n", time.Since(began).Round(time.Second))
