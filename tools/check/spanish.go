@@ -241,10 +241,32 @@ func shellBlocks(md *markdown, heads []string) []shellBlock {
 	var out []shellBlock
 	for i, b := range md.blocks {
 		if isShell(b.lang) {
-			out = append(out, shellBlock{heading: headingOf(heads, i), commands: joinContinuations(b.lines)})
+			var commands []string
+			for _, line := range joinContinuations(b.lines) {
+				commands = append(commands, dropComment(line))
+			}
+			out = append(out, shellBlock{heading: headingOf(heads, i), commands: commands})
 		}
 	}
 	return out
+}
+
+// dropComment removes a trailing " # comment" that is outside quotes, which
+// joinContinuations keeps when a quote comes before it.
+func dropComment(line string) string {
+	quote := rune(0)
+	for i, r := range line {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+		case quote != 0:
+		case r == '"' || r == '\'':
+			quote = r
+		case r == '#' && i > 0 && (line[i-1] == ' ' || line[i-1] == '\t'):
+			return strings.TrimSpace(line[:i])
+		}
+	}
+	return line
 }
 
 // blockHeadings returns, for each code block of a page, the text of the

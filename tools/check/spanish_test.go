@@ -109,3 +109,10 @@ func containsLine(lines []string, prefix, want string) bool {
 	}
 	return false
 }
+
+func TestDropCommentKeepsQuotedHashes(t *testing.T) {
+	require.Equal(t, `lsof -p "$(lsof -t -iTCP:12345)"`, dropComment(`lsof -p "$(lsof -t -iTCP:12345)"   # every open file`))
+	require.Equal(t, `echo "a # b"`, dropComment(`echo "a # b"`))
+	require.Equal(t, `go run ./cmd/server -addr '[::1]:12345'`, dropComment(`go run ./cmd/server -addr '[::1]:12345'   # IPv6 only`))
+	require.Equal(t, `go test`, dropComment(`go test`))
+}
