@@ -178,8 +178,8 @@ func (c *checker) comparePages(en, es *markdown, english map[string]bool) []stri
 }
 
 var (
-	englishStep = regexp.MustCompile(`^### Step (\d+) — `)
-	spanishStep = regexp.MustCompile(`^### Paso (\d+) — `)
+	englishStep = regexp.MustCompile(`^#{2,4} Step (\d+) — `)
+	spanishStep = regexp.MustCompile(`^#{2,4} Paso (\d+) — `)
 	anyHeading  = regexp.MustCompile(`^#{1,3}\s`)
 )
 
