@@ -116,3 +116,14 @@ func TestDropCommentKeepsQuotedHashes(t *testing.T) {
 	require.Equal(t, `go run ./cmd/server -addr '[::1]:12345'`, dropComment(`go run ./cmd/server -addr '[::1]:12345'   # IPv6 only`))
 	require.Equal(t, `go test`, dropComment(`go test`))
 }
+
+func TestStepsAndHintsReadChapterAndREADMESections(t *testing.T) {
+	root := t.TempDir()
+	page := "# Chapter\n\n## Step 1 — Listen\n\n**Hint:** one.\n\n### Step 2 — Echo\n\n**Hint:** two.\n\n## Run it\n\n**Hint:** not a step's.\n"
+	require.NoError(t, os.WriteFile(filepath.Join(root, "a.md"), []byte(page), 0o644))
+	md, err := readMarkdown(root, "a.md")
+	require.NoError(t, err)
+	steps, hints := stepsAndHints(md, englishStep, "**Hint:**")
+	require.Equal(t, []string{"1", "2"}, steps)
+	require.Equal(t, map[string]int{"step 1": 1, "step 2": 1, "outside the steps": 1}, hints)
+}
