@@ -68,6 +68,7 @@ func main() {
 	c.checkTidy(ctx)
 	c.checkCrossBuild(ctx)
 	c.checkDocs(lessons)
+	c.checkSpanish()
 	c.checkDocCommands(ctx, lessons)
 
 	c.status.finish()

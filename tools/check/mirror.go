@@ -45,7 +45,7 @@ func (c *checker) checkMirror(l course.Lesson) {
 		if bytes.Equal(a, b) {
 			continue
 		}
-		if strings.HasSuffix(rel, "_test.go") || filepath.Base(rel) == "README.md" || strings.Contains(rel, "testdata/") {
+		if strings.HasSuffix(rel, "_test.go") || isReadme(rel) || strings.Contains(rel, "testdata/") {
 			problems = append(problems, fmt.Sprintf("%s differs: tests, test data and the README must be byte-identical in lesson and solution", rel))
 			continue
 		}
@@ -61,6 +61,13 @@ func (c *checker) checkMirror(l course.Lesson) {
 		return
 	}
 	c.pass(name, fmt.Sprintf("%d files", len(lessonFiles)))
+}
+
+// isReadme reports whether rel is a README in any language (README.md,
+// README.es.md), which lesson and solution share word for word.
+func isReadme(rel string) bool {
+	base := filepath.Base(rel)
+	return strings.HasPrefix(base, "README.") && strings.HasSuffix(base, ".md")
 }
 
 // listFiles lists the files under dir that git tracks or would track (not
