@@ -105,6 +105,10 @@ func maxLineExact(ctx context.Context, t *T) error {
 			return fmt.Errorf("-max-line 16, a 16-byte line: %v", err)
 		}
 	}
+	// Lesson 2 serves one client at a time: this one leaves first.
+	if rest, err := readToEOFAfterHalfClose(c, 1024); rest != "" || err != nil {
+		return fmt.Errorf("-max-line 16: after two 16-byte lines and a half-close, got %q (%v); want EOF", rest, err)
+	}
 	c2, err := dial(ctx, s.Addr)
 	if err != nil {
 		return err

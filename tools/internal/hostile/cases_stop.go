@@ -95,7 +95,8 @@ func stopUnderLoad(ctx context.Context, t *T) error {
 				i, at, shorten(string(sent[i][at:]), 40), shorten(string(got[i][at:]), 40))
 		}
 		if ended[i] == nil && len(got[i]) > 0 && got[i][len(got[i])-1] != '\n' {
-			return fmt.Errorf("client %d: the server closed after echoing part of a line: %q", i, shorten(string(got[i][bytes.LastIndexByte(got[i], '\n')+1:]), 60))
+			return fmt.Errorf("client %d: its echoes end in the middle of a line, %q, then EOF (%d bytes echoed of %d sent): a line the server read was cut off; a plain close with unread input sends a reset, which throws away echoes still queued",
+				i, shorten(string(got[i][bytes.LastIndexByte(got[i], '\n')+1:]), 60), len(got[i]), len(sent[i]))
 		}
 		lines += bytes.Count(got[i], []byte{'\n'})
 	}

@@ -60,6 +60,17 @@ func build(ctx context.Context, dir, out string) (*binaries, error) {
 	return b, nil
 }
 
+// offers reports whether the server's contract (its flags, its client)
+// has everything needs asks for; the platform is not part of it.
+func (b *binaries) offers(needs []Need) bool {
+	for _, n := range needs {
+		if n != Linux && b.lacks([]Need{n}) != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // lacks returns why the server does not meet needs, or "" if it does.
 func (b *binaries) lacks(needs []Need) string {
 	for _, n := range needs {
