@@ -63,6 +63,7 @@ func main() {
 		c.checkFuzz(ctx, l)
 		c.checkSmoke(ctx, l)
 	}
+	c.checkHostile(ctx, picked)
 	c.checkTools(ctx)
 	c.checkCrossBuild(ctx)
 	c.checkDocs(lessons)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -105,6 +106,11 @@ func Run(ctx context.Context, cfg Config) ([]Result, error) {
 // attack builds one server and runs the cases that apply to it, in turn.
 func attack(ctx context.Context, dir, out string, match *regexp.Regexp, record func(Result)) {
 	name := filepath.Base(filepath.Clean(dir))
+	if runtime.GOOS == "windows" {
+		record(Result{Server: name, Case: "all", Outcome: Skipped,
+			Detail: "the suite needs a Unix system: it signals servers and kills their process groups"})
+		return
+	}
 	bin, err := build(ctx, dir, out)
 	if err != nil {
 		record(Result{Server: name, Case: "build", Outcome: Failed, Detail: err.Error()})
