@@ -70,10 +70,11 @@ func forEach(ctx context.Context, n, parallel int, f func(i int) error) error {
 		return firstErr != nil
 	}
 	for i := range n {
+		sem <- struct{}{}
 		if ctx.Err() != nil || failed() {
+			<-sem
 			break
 		}
-		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
