@@ -189,7 +189,9 @@ func (b *tailBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
+	// Trim only once twice the limit is held: a server logging a line per
+	// connection must not wait for a copy of the whole tail on every line.
+	if over := len(b.buf) - b.max; over > b.max {
 		b.buf = append(b.buf[:0], b.buf[over:]...)
 	}
 	return len(p), nil
@@ -198,7 +200,7 @@ func (b *tailBuffer) Write(p []byte) (int, error) {
 func (b *tailBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return string(b.buf)
+	return string(b.buf[max(0, len(b.buf)-b.max):])
 }
 
 // shorten quotes at most n bytes of s, saying how much was left out.
