@@ -81,7 +81,7 @@ func stopUnderLoad(ctx context.Context, t *T) error {
 	if err := s.Signal(syscall.SIGTERM); err != nil {
 		return err
 	}
-	if err := exitedWithin(s, 3*time.Second+wait, 0, "-grace 3s, SIGTERM with 50 busy and 20 never-reading clients"); err != nil {
+	if err := exitedWithin(s, 3*time.Second+2*time.Second, 0, "-grace 3s, SIGTERM with 50 busy and 20 never-reading clients"); err != nil {
 		return err
 	}
 	took := time.Since(began)
