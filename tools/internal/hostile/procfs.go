@@ -10,7 +10,10 @@ import (
 
 // rssKB reads the process's resident memory (VmRSS in /proc/PID/status,
 // Linux). ok is false where there is no /proc.
-func rssKB(pid int) (kb int64, ok bool) {
+func rssKB(pid int) (kb int64, ok bool) { return statusKB(pid, "VmRSS") }
+
+// statusKB reads one "Key: N kB" field of /proc/PID/status.
+func statusKB(pid int, key string) (kb int64, ok bool) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, false
@@ -18,7 +21,7 @@ func rssKB(pid int) (kb int64, ok bool) {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, found := strings.CutPrefix(sc.Text(), "VmRSS:"); found {
+		if rest, found := strings.CutPrefix(sc.Text(), key+":"); found {
 			fields := strings.Fields(rest)
 			if len(fields) == 0 {
 				return 0, false
