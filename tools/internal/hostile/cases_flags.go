@@ -203,6 +203,9 @@ func clientEndlessServer(ctx context.Context, t *T) error {
 	case len(out) > 4096:
 		return fmt.Errorf("client -timeout 2s against a server that streams bytes with no newline: it printed %d bytes (%q); want a short error that quotes at most a prefix", len(out), shorten(out, 200))
 	}
+	if r.peakKB == 0 {
+		t.Note("client exited %d after %v, too soon to read its memory", r.state.ExitCode(), r.took.Round(100*time.Millisecond))
+	}
 	if rss := r.peakKB; rss > 0 {
 		t.Note("client exited %d after %v, peak RSS %d MiB", r.state.ExitCode(), r.took.Round(100*time.Millisecond), rss>>10)
 		if rss > 32<<10 {
