@@ -165,11 +165,14 @@ func runCase(ctx context.Context, c Case, bin *binaries) (Outcome, string) {
 		// Killing the server ends every wait on its sockets: give the
 		// case a moment to notice, then report the limit.
 		t.cleanup()
+		err = fmt.Errorf("the case did not end within its limit of %v (last step: %s)", limit, t.lastStep())
 		select {
-		case err = <-done:
+		case caseErr := <-done:
+			if caseErr != nil {
+				err = fmt.Errorf("%w; then: %v", err, caseErr)
+			}
 		case <-time.After(5 * time.Second):
 		}
-		err = fmt.Errorf("the case did not end within its limit of %v (last step: %s)", limit, t.lastStep())
 	}
 	var skip *skipError
 	switch {
