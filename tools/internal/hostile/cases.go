@@ -6,9 +6,13 @@ import "time"
 // applies to a server whose -h lists every flag in Needs: lesson 1's raw
 // echo gets the byte-level cases and the connect storm; lesson 2 (lines,
 // one client at a time) the line contract too; lessons 3 and 4 everything.
-// The failures of issue 11 each have a case: idle-timeout-unread (1),
-// client-endless-server (2), bad-flags, grace-zero and client-bad-input (3),
-// second-signal (4), stop-rule (5), unread-log (6), client-bad-input (9).
+// Failures an attack run once found in the finished servers each have a
+// case: a blocked write that outlived -idle-timeout (idle-timeout-unread),
+// clients that trusted the server for memory and time
+// (client-endless-server), unchecked flags (bad-flags, grace-zero,
+// client-bad-input), a second signal ignored (second-signal), the stop
+// rule (stop-rule), a log that stopped the server (unread-log), a message
+// holding a newline (client-bad-input).
 var Cases = []Case{
 	// The line contract, byte by byte (docs/protocol.md, rules 1 to 5).
 	{Name: "odd-bytes", Run: oddBytes,

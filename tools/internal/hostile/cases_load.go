@@ -125,7 +125,7 @@ func idleTimeoutUnread(ctx context.Context, t *T) error {
 	defer c.Close()
 	began := time.Now()
 	// 2s of idle time, then a drain of up to 2s, then the slot is free.
-	const within = 12 * time.Second
+	const within = 10 * time.Second
 	c.SetDeadline(time.Now().Add(within))
 	line := []byte("served after the idle timeout?\n")
 	c.Write(line)
@@ -349,7 +349,7 @@ func unreadLog(ctx context.Context, t *T) error {
 		}
 		defer c.Close()
 		lines := numberedLines(fmt.Sprintf("client %2d, a line of about a hundred bytes, logged by a server whose log nobody reads:", i), 500)
-		c.SetDeadline(time.Now().Add(3 * wait))
+		c.SetDeadline(time.Now().Add(2 * wait))
 		go c.Write(lines)
 		got := make([]byte, len(lines))
 		n, err := io.ReadFull(c, got)
