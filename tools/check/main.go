@@ -64,6 +64,7 @@ func main() {
 		c.checkFuzz(ctx, l)
 		c.checkSmoke(ctx, l)
 	}
+	c.checkHostile(ctx, picked)
 	c.checkTools(ctx)
 	c.checkTidy(ctx)
 	c.checkCrossBuild(ctx)

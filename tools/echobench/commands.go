@@ -143,10 +143,24 @@ func pingPongCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	if *asJSON {
-		return writeJSON(stdout, r)
+		writeJSON(stdout, r)
+	} else {
+		printPingPong(stdout, r)
 	}
-	printPingPong(stdout, r)
-	return nil
+	return underLoadErr(r)
+}
+
+// underLoadErr fails a run that had errors: a server that stopped
+// answering, or answered wrong, has not been measured.
+func underLoadErr(r *PingPongResult) error {
+	if r.Errors == 0 {
+		return nil
+	}
+	err := fmt.Sprintf("%d errors under load (first: %s)", r.Errors, r.FirstError)
+	if r.StoppedAfter != nil {
+		err += fmt.Sprintf("; the server stopped answering %.1fs into the %.1fs run", *r.StoppedAfter, r.Seconds)
+	}
+	return errors.New(err)
 }
 
 func holdCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -224,6 +238,10 @@ func printPingPong(w io.Writer, r *PingPongResult) {
 		fmt.Fprintf(w, " (first: %s)", r.FirstError)
 	}
 	fmt.Fprintln(w)
+	if r.StoppedAfter != nil {
+		fmt.Fprintf(w, "  stopped:   no echo after %.1fs of %.1fs: the server stopped answering (messages/s counts the %.1fs it answered)\n",
+			*r.StoppedAfter, r.Seconds, *r.StoppedAfter)
+	}
 }
 
 func printHold(w io.Writer, r *HoldResult) {

@@ -42,6 +42,10 @@ type PingPongResult struct {
 	// Errors counts failed dials, reads and writes, and wrong echoes.
 	Errors     int64  `json:"errors"`
 	FirstError string `json:"first_error,omitempty"`
+	// StoppedAfter is set when the server stopped answering during the
+	// run: the seconds into the measured window of the last echo (0 if
+	// none came in it). PerSec then counts only the time it answered.
+	StoppedAfter *float64 `json:"stopped_answering_after_s,omitempty"`
 	// ServerCPU is the server's CPU time per message in µs, when its pid is
 	// known (Linux); -1 otherwise.
 	ServerCPU float64 `json:"server_cpu_us_per_message"`
@@ -74,6 +78,7 @@ func pingPong(ctx context.Context, cfg pingPongConfig, progress func(string)) (*
 		samples  = make([][]uint32, cfg.Conns) // latencies in ns, per connection
 		maxLat   = make([]time.Duration, cfg.Conns)
 		served   atomic.Int64
+		lastEcho atomic.Int64 // when the latest echo arrived, in Unix ns
 		wg       sync.WaitGroup
 		start    = make(chan struct{})
 	)
@@ -138,6 +143,7 @@ func pingPong(ctx context.Context, cfg pingPongConfig, progress func(string)) (*
 					fail(fmt.Errorf("sent %q, got back %q", line, echo))
 					break
 				}
+				lastEcho.Store(time.Now().UnixNano())
 				if !got {
 					got = true
 					answered[i].Store(true)
@@ -228,10 +234,30 @@ func pingPong(ctx context.Context, cfg pingPongConfig, progress func(string)) (*
 		Served: int(served.Load()), Errors: errCount.Load(), FirstError: firstErr,
 		ServerCPU: -1,
 	}
+	if r.Errors > 0 {
+		r.StoppedAfter = stoppedAnswering(t0, time.Unix(0, lastEcho.Load()), elapsed)
+		if r.StoppedAfter != nil && *r.StoppedAfter > 0 {
+			r.PerSec = float64(len(all)) / *r.StoppedAfter
+		}
+	}
 	if cfg.Pid > 0 && cpuOK && cpu1OK && r.Messages > 0 {
 		r.ServerCPU = (cpu1 - cpu0) * 1e6 / float64(r.Messages)
 	}
 	return r, nil
+}
+
+// stoppedAnswering decides, for a run with errors, whether the server
+// stopped answering: no echo in the last tenth of the window (at least
+// 250ms). It returns the seconds into the window of the last echo, or nil
+// if the server answered to the end.
+func stoppedAnswering(windowStart, lastEcho time.Time, window time.Duration) *float64 {
+	quiet := max(window/10, 250*time.Millisecond)
+	at := lastEcho.Sub(windowStart)
+	if at > window-quiet {
+		return nil
+	}
+	seconds := max(at, 0).Seconds()
+	return &seconds
 }
 
 // percentileUS returns the p-th quantile of sorted latencies (ns) in µs,
