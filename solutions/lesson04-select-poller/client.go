@@ -100,11 +100,11 @@ func RunClient(sel Selector, address string, conns int, messages []string, timeo
 			return nil, fmt.Errorf("%w: %q", ErrNewlineInMessage, clip([]byte(m)))
 		}
 	}
+	deadline := time.Now().Add(timeout)
 	addr, err := resolve(address)
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(timeout)
 	var sent []byte
 	for _, m := range messages {
 		sent = append(append(sent, m...), '\n')
