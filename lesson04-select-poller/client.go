@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -16,6 +17,11 @@ import (
 // ErrEchoDiffers is wrapped by a ClientResult's error when the server sent
 // back something other than what was sent.
 var ErrEchoDiffers = errors.New("the echo differs from what was sent")
+
+// ErrNewlineInMessage is what RunClient returns for a message that holds a
+// '\n': each message is sent as one line, and the newline would split it
+// into two (the server would echo two lines).
+var ErrNewlineInMessage = errors.New("a message may not contain a newline: each is sent as one line")
 
 // startConnect begins connecting a new non-blocking socket to addr and
 // returns at once, before the handshake is done: connect(2) on a
@@ -52,7 +58,7 @@ type ClientResult struct {
 // clientConn is one connection's state in the client: Python's
 // SimpleNamespace(connid, msg_total, recv_total, messages, outb).
 type clientConn struct {
-	fd        int
+	fd        int    // -1 before the socket is opened and once it is closed
 	out       []byte // what is left to send
 	echo      []byte // what came back so far
 	connected bool
@@ -63,9 +69,24 @@ type clientConn struct {
 // address at once, sends every message on each as a line, half-closes, and
 // reads the echo until the server closes. All of it runs on the calling
 // goroutine, over sel. It returns one result per connection; a connection
-// not finished within timeout fails with an error wrapping
-// os.ErrDeadlineExceeded.
+// not finished within timeout (one deadline for connecting, sending and
+// reading) fails with an error wrapping os.ErrDeadlineExceeded.
+//
+// It trusts the server for neither memory nor time: a connection stops
+// reading as soon as its echo departs from what was sent (a server that
+// streams bytes makes it hold at most one read more than the messages),
+// and an error quotes at most the first 80 bytes of an echo. If RunClient
+// fails as a whole (a selector error), it closes every socket it opened.
 func RunClient(sel Selector, address string, conns int, messages []string, timeout time.Duration) ([]ClientResult, error) {
+	if conns < 1 {
+		return nil, fmt.Errorf("%d connections: want at least 1", conns)
+	}
+	for _, m := range messages {
+		if strings.ContainsRune(m, '\n') {
+			return nil, fmt.Errorf("%w: %q", ErrNewlineInMessage, clip([]byte(m)))
+		}
+	}
+	deadline := time.Now().Add(timeout)
 	addr, err := resolve(address)
 	if err != nil {
 		return nil, err
@@ -76,12 +97,26 @@ func RunClient(sel Selector, address string, conns int, messages []string, timeo
 	}
 	results := make([]ClientResult, conns)
 	cs := make([]clientConn, conns)
+	for i := range cs {
+		cs[i].fd = -1
+	}
+	// On every way out, no socket is left open: a failure part-way must not
+	// leak the connections already made.
+	defer func() {
+		for i := range cs {
+			if c := &cs[i]; c.fd >= 0 {
+				sel.Unregister(c.fd)
+				unix.Close(c.fd)
+				c.fd = -1
+			}
+		}
+	}()
 	left := 0
 	finish := func(i int, err error) {
 		c := &cs[i]
 		sel.Unregister(c.fd)
 		unix.Close(c.fd)
-		c.done = true
+		c.fd, c.done = -1, true
 		left--
 		if err == nil && !bytes.Equal(c.echo, sent) {
 			err = fmt.Errorf("%w: sent %d bytes, got %d back: %q", ErrEchoDiffers, len(sent), len(c.echo), clip(c.echo))
@@ -99,6 +134,7 @@ func RunClient(sel Selector, address string, conns int, messages []string, timeo
 		// Writable means the handshake is over: wait for that first.
 		if err := sel.Register(fd, EventWrite, uint64(i)); err != nil {
 			unix.Close(fd)
+			cs[i].fd = -1
 			return nil, err
 		}
 		left++
@@ -106,7 +142,6 @@ func RunClient(sel Selector, address string, conns int, messages []string, timeo
 
 	buf := make([]byte, 64<<10)
 	ready := make([]Event, 256)
-	deadline := time.Now().Add(timeout)
 	for left > 0 {
 		wait := time.Until(deadline)
 		if wait <= 0 {
@@ -159,6 +194,10 @@ func RunClient(sel Selector, address string, conns int, messages []string, timeo
 					continue
 				default:
 					c.echo = append(c.echo, buf[:n]...)
+					if !bytes.HasPrefix(sent, c.echo) {
+						finish(i, nil) // Wrong already: reading on would only fill memory.
+						continue
+					}
 				}
 			}
 			// Read always; write only while there is something to send.

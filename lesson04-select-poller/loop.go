@@ -3,6 +3,7 @@
 package poller
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -20,9 +21,9 @@ type Config struct {
 	MaxLine     int           // longest line echoed, not counting its '\n' (default 65536)
 	MaxConns    int           // connections served at once; 0 means no limit
 	IdleTimeout time.Duration // close a connection that moved no bytes for this long; 0: never
-	Grace       time.Duration // how long Stop lets in-flight lines finish (default 5s)
+	Grace       time.Duration // how long Stop lets in-flight lines finish; 0: close every connection at once
 	Verbose     bool          // log every line received, not just connections
-	Log         io.Writer     // where the log goes; nil discards it
+	Log         io.Writer     // where the log goes (through a logQueue: the loop never waits for it); nil discards it
 }
 
 const (
@@ -59,9 +60,11 @@ const never = math.MaxInt64
 // connection. Create it with NewLoop, run it with Run, stop it with Stop.
 type Loop struct {
 	cfg  Config
-	log  io.Writer
+	log  io.Writer // logq, or io.Discard
+	logq *logQueue // nil without a log
 	sel  Selector
-	ln   *Listener // nil once closed
+	ln   *Listener      // nil once closed
+	addr netip.AddrPort // ln's address, kept: Addr reads it from any goroutine
 	wake *waker
 
 	conns connTable
@@ -102,7 +105,7 @@ func NewLoop(ln *Listener, sel Selector, cfg Config) (*Loop, error) {
 		ln.Close()
 		return nil, err
 	}
-	l.ln = ln // Owned from here: close closes it.
+	l.ln, l.addr = ln, ln.Addr() // Owned from here: close closes it.
 	if err := sel.Register(ln.FD(), EventRead, roleListener); err != nil {
 		l.close()
 		return nil, err
@@ -116,9 +119,7 @@ func newLoop(sel Selector, cfg Config) (*Loop, error) {
 	if cfg.MaxLine <= 0 {
 		cfg.MaxLine = 65536
 	}
-	if cfg.Grace <= 0 {
-		cfg.Grace = 5 * time.Second
-	}
+	cfg.Grace = max(cfg.Grace, 0)
 	l := &Loop{
 		cfg:       cfg,
 		log:       cfg.Log,
@@ -129,9 +130,6 @@ func newLoop(sel Selector, cfg Config) (*Loop, error) {
 		start:     time.Now(),
 		nextTimer: never,
 	}
-	if l.log == nil {
-		l.log = io.Discard
-	}
 	wake, err := newWaker()
 	if err != nil {
 		return nil, err
@@ -141,12 +139,18 @@ func newLoop(sel Selector, cfg Config) (*Loop, error) {
 		return nil, err
 	}
 	l.wake = wake
+	if l.log == nil {
+		l.log = io.Discard
+	} else {
+		l.logq = newLogQueue(l.log)
+		l.log = l.logq
+	}
 	return l, nil
 }
 
 // Run serves clients until Stop is called and the last connection has
 // finished, or the grace period has run out. It runs every connection on
-// the calling goroutine and starts no other.
+// the calling goroutine; the only other goroutine is the log's writer.
 //
 // Step 4. Loop: l.wait() (the Select), then for each ready Event in
 // l.ready[:n] dispatch on its Data: roleListener → acceptAll, roleWaker →
@@ -163,15 +167,55 @@ func (l *Loop) Run() error {
 // stops watching the listener (newcomers wait in the backlog) until a
 // connection closes. When the process runs out of descriptors (EMFILE) it
 // logs, pauses, and tries again later: the listener would otherwise stay
-// readable and the loop would spin.
+// readable and the loop would spin. One client's failure is that client's:
+// it never ends Run (see acceptErrorAction).
 //
 // Step 4. Loop: stop at the limit (pauseAccepting); ln.Accept; on success
-// l.open; on EAGAIN return nil; on ECONNABORTED or EINTR go on; on EMFILE,
-// ENFILE, ENOBUFS or ENOMEM call l.acceptLater; return any other error. See
-// README.md, "Step 4".
+// l.open; on an error, do what acceptErrorAction(err) says: acceptWait →
+// return nil; acceptNext → go on; acceptBackOff → return l.acceptLater(err);
+// acceptFail → return err. See README.md, "Step 4".
 func (l *Loop) acceptAll() error {
 	// TODO(step 4): accept until EAGAIN, up to the connection limit.
 	return notImplemented("step 4: acceptAll")
+}
+
+// What acceptAll does after a failed accept.
+const (
+	acceptWait    = iota // the backlog is empty: wait for the listener's next readiness
+	acceptNext           // that one client failed: take the next
+	acceptBackOff        // out of descriptors or memory, or unknown: pause, retry later
+	acceptFail           // the listener itself is broken: Run cannot go on
+)
+
+// acceptErrorAction sorts accept's errors by whose fault they are.
+//
+// Most are one client's: it gave up before we took it (ECONNABORTED), or
+// its connection met an error already (Linux's accept(2) says to treat
+// "already-pending network errors" — ENETDOWN, EPROTO, ENOPROTOOPT,
+// EHOSTDOWN, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH — like EAGAIN and call
+// accept again), or a firewall rule refused it (EPERM). Each of those
+// consumed its connection: take the next. Running out of descriptors or
+// memory is the process's, and passes: pause and retry. Only errors that
+// say the listening descriptor itself is wrong (EBADF, ENOTSOCK, EINVAL:
+// closed, not a socket, not listening) are fatal, since every later accept
+// would fail the same way. An error this list does not know backs off and
+// retries, rather than end the server for everyone or spin on it.
+func acceptErrorAction(err error) int {
+	var errno unix.Errno
+	if !errors.As(err, &errno) {
+		return acceptBackOff
+	}
+	switch errno {
+	case unix.EAGAIN:
+		return acceptWait
+	case unix.ECONNABORTED, unix.EINTR, unix.EPROTO, unix.EPERM,
+		unix.ENETDOWN, unix.ENETUNREACH, unix.EHOSTDOWN, unix.EHOSTUNREACH,
+		unix.ENOPROTOOPT, unix.EOPNOTSUPP, unix.ETIMEDOUT:
+		return acceptNext
+	case unix.EBADF, unix.ENOTSOCK, unix.EINVAL, unix.EFAULT:
+		return acceptFail
+	}
+	return acceptBackOff // EMFILE, ENFILE, ENOBUFS, ENOMEM, and the unknown.
 }
 
 // Stop asks Run to stop gracefully: stop accepting, close idle connections,
@@ -187,19 +231,19 @@ func (l *Loop) Stop() {
 	}
 }
 
-// Addr returns the listening address.
-func (l *Loop) Addr() netip.AddrPort {
-	if l.ln == nil {
-		return netip.AddrPort{}
-	}
-	return l.ln.Addr()
-}
+// Addr returns the listening address. It may be called from any goroutine,
+// before, during and after Run: the address is kept from NewLoop, never
+// changed, and so needs no lock.
+func (l *Loop) Addr() netip.AddrPort { return l.addr }
 
-// open starts serving a connection that acceptAll took.
+// open starts serving a connection that acceptAll took. If the selector
+// will not watch it, that connection is logged and closed, and its error
+// returned; the loop goes on with the others.
 func (l *Loop) open(fd int, peer netip.AddrPort) error {
 	c := l.conns.add(fd)
 	c.addr, c.interest = peer, EventRead
 	if err := l.sel.Register(fd, EventRead, roleConn); err != nil {
+		fmt.Fprintf(l.log, "connection from %s closed: %v\n", peer, err)
 		l.conns.remove(c)
 		unix.Close(fd)
 		return err
@@ -212,15 +256,25 @@ func (l *Loop) open(fd int, peer netip.AddrPort) error {
 }
 
 // beginStop starts the graceful stop: the listener closes (new clients are
-// refused), idle connections close, and the others get until stopAt.
+// refused), idle connections close, and the others get until stopAt. A
+// connection in the middle of a line may finish that line: it is read until
+// the line is complete, every complete line read by then is echoed (those
+// that came in the same read too), and then it closes without reading
+// again (see send and settle). With a grace period of 0, nothing is
+// finished: Run returns at the end of this round, and closes everything.
 func (l *Loop) beginStop() {
 	l.stopping = true
-	l.stopAt = l.now + int64(l.cfg.Grace)
+	l.stopAt = l.after(l.cfg.Grace)
 	l.timerAt(l.stopAt)
 	l.closeListener()
+	if l.cfg.Grace == 0 {
+		fmt.Fprintf(l.log, "shutting down: no grace period, closing every connection now\n")
+		return
+	}
+	fmt.Fprintf(l.log, "shutting down: no new clients, lines in flight have %s to finish\n", l.cfg.Grace)
 	l.conns.each(func(fd int, c *connState) {
-		if c.phase == phaseOpen && len(c.in) == 0 && len(c.out) == 0 {
-			l.closeConn(fd, c, nil)
+		if c.phase == phaseOpen && len(c.in) == 0 {
+			l.settle(fd, c) // Idle: closed. Output pending: flushed, then closed.
 		}
 	})
 }
@@ -250,7 +304,7 @@ func (l *Loop) resumeAccepting() error {
 func (l *Loop) acceptLater(err error) error {
 	l.acceptBackoff = min(max(2*l.acceptBackoff, 5*time.Millisecond), time.Second)
 	fmt.Fprintf(l.log, "accept: %v; retrying in %s\n", err, l.acceptBackoff)
-	l.acceptRetryAt = l.now + int64(l.acceptBackoff)
+	l.acceptRetryAt = l.after(l.acceptBackoff)
 	l.timerAt(l.acceptRetryAt)
 	return l.pauseAccepting()
 }
@@ -267,6 +321,16 @@ func (l *Loop) closeListener() {
 
 // clock reads the loop clock: nanoseconds since the loop was made.
 func (l *Loop) clock() int64 { return int64(time.Since(l.start)) }
+
+// after returns the loop time d from now, saturated at never: an idle
+// timeout or grace period of a hundred years must not overflow int64 into
+// a deadline in the past (which would close every connection at once).
+func (l *Loop) after(d time.Duration) int64 {
+	if d >= time.Duration(never-l.now) {
+		return never
+	}
+	return l.now + int64(d)
+}
 
 // timerAt makes sure the loop wakes up by t.
 func (l *Loop) timerAt(t int64) { l.nextTimer = min(l.nextTimer, t) }
@@ -326,21 +390,31 @@ func (l *Loop) runTimers() {
 		}
 	})
 	if next != never {
-		next = max(next, l.now+int64(sweepInterval))
+		next = max(next, l.after(sweepInterval))
 	}
 	l.nextTimer = next
 }
 
-// close ends Run: every connection, the listener, the waker and the selector.
+// close ends Run: every connection, the listener, the waker, the selector,
+// and last the log, which gets up to logFlushTimeout to write what is queued.
 func (l *Loop) close() {
 	l.conns.each(func(fd int, c *connState) { l.closeConn(fd, c, nil) })
 	l.closeListener()
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if !l.done && l.wake != nil {
 		l.sel.Unregister(l.wake.readFD())
 		l.wake.close()
 	}
+	if !l.done {
+		l.sel.Close()
+	}
+	alreadyDone := l.done
 	l.done = true
-	l.sel.Close()
+	l.mu.Unlock()
+	if l.logq != nil && !alreadyDone {
+		if l.stopping {
+			fmt.Fprintf(l.log, "stopped\n")
+		}
+		l.logq.close()
+	}
 }

@@ -29,10 +29,14 @@ type Selector interface {
 	// Select waits until at least one registered fd is ready, or timeout
 	// passes (a negative timeout waits for ever, zero does not wait), and
 	// fills ready with what is ready. It returns how many entries it filled:
-	// at most len(ready); the rest are reported by the next call.
+	// at most len(ready); the rest are reported by the next call. A timeout
+	// longer than maxWait (about 11 days) waits maxWait and returns 0, as
+	// if nothing came: the caller loops, as it does after EINTR.
 	Select(ready []Event, timeout time.Duration) (int, error)
 	// Close releases the kernel object behind the selector (the epoll or
 	// kqueue descriptor). It does not close the registered descriptors.
+	// A second Close returns an error and closes nothing: by then the
+	// descriptor's number may belong to another file.
 	Close() error
 }
 
@@ -78,8 +82,8 @@ type registrations struct {
 type registration struct {
 	used   bool
 	events Events
-	mark   uint32 // kqueue: the Select call that last reported this fd
 	at     int32  // poll: index in the pollfd array; kqueue: index in ready
+	mark   uint64 // kqueue: the Select call that last reported this fd
 	data   uint64
 }
 
@@ -111,12 +115,22 @@ func (r *registrations) remove(fd int) {
 	}
 }
 
+// maxWait is the longest one Select sleeps in the kernel: 1e9 ms, about 11.5
+// days, the cap Go's own runtime poller uses. epoll_wait and poll take their
+// timeout in milliseconds as a C int: 2^32+100 ms would become 100 ms, and 25
+// days a negative number, which means "for ever". A capped wait that ends
+// with nothing ready looks like an interrupted one, and the caller loops.
+const maxWait = 1e9 * time.Millisecond
+
 // milliseconds converts a Select timeout for epoll_wait and poll: -1 waits
-// for ever, and a positive timeout is rounded up, so that 300µs does not
-// become 0 (no wait at all) and make the caller spin.
+// for ever, a positive timeout is rounded up, so that 300µs does not become
+// 0 (no wait at all) and make the caller spin, and capped at maxWait.
 func milliseconds(timeout time.Duration) int {
 	if timeout < 0 {
 		return -1
+	}
+	if timeout > maxWait {
+		timeout = maxWait
 	}
 	return int((timeout + time.Millisecond - 1) / time.Millisecond)
 }

@@ -56,9 +56,11 @@ func (s *epollSelector) Select(ready []Event, timeout time.Duration) (int, error
 	return 0, notImplemented("step 1: Select")
 }
 
-// Close closes the epoll descriptor.
+// Close closes the epoll descriptor, once: it is marked -1, and a second
+// Close returns os.ErrClosed instead of closing a number that may have been
+// given to another file since.
 func (s *epollSelector) Close() error {
-	// TODO(step 1): close the epoll descriptor.
+	// TODO(step 1): close the epoll descriptor once, then mark it -1 (a second Close: os.ErrClosed).
 	return notImplemented("step 1: Close")
 }
 

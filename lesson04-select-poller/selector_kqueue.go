@@ -24,7 +24,7 @@ type kqueueSelector struct {
 	regs    registrations
 	changes []unix.Kevent_t // changes for the next kevent call
 	events  []unix.Kevent_t // filled by kevent, reused by every Select
-	round   uint32          // counts Select calls, to merge two kevents for one fd
+	round   uint64          // counts Select calls, to merge two kevents for one fd (see report)
 }
 
 // NewKqueueSelector creates a kqueue.
@@ -61,15 +61,17 @@ func (s *kqueueSelector) apply(fd int, had, wants Events) error {
 }
 
 // Select is kevent with an empty change list. A fd ready for reading and
-// writing comes back as two kevents; they are merged into one Event, as
+// writing comes back as two kevents; report merges them into one Event, as
 // Python's KqueueSelector does.
 func (s *kqueueSelector) Select(ready []Event, timeout time.Duration) (int, error) {
-	// TODO(step 1): kevent with no changes, then one Event per ready fd (merge read and write).
+	// TODO(step 1): kevent with no changes, then one Event per ready fd (report merges read and write).
 	return 0, notImplemented("step 1: Select")
 }
 
-// Close closes the kqueue descriptor.
+// Close closes the kqueue descriptor, once: it is marked -1, and a second
+// Close returns os.ErrClosed instead of closing a number that may have been
+// given to another file since.
 func (s *kqueueSelector) Close() error {
-	// TODO(step 1): close the kqueue descriptor.
+	// TODO(step 1): close the kqueue descriptor once, then mark it -1 (a second Close: os.ErrClosed).
 	return notImplemented("step 1: Close")
 }

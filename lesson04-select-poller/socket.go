@@ -22,7 +22,8 @@ type Listener struct {
 	peer peerBuffer // where accept writes each client's address
 }
 
-// FD returns the listening socket's file descriptor, to register with a Selector.
+// FD returns the listening socket's file descriptor, to register with a
+// Selector; -1 once the listener is closed.
 func (ln *Listener) FD() int { return ln.fd }
 
 // Addr returns the address the socket is bound to (with the real port when
@@ -30,8 +31,17 @@ func (ln *Listener) FD() int { return ln.fd }
 func (ln *Listener) Addr() netip.AddrPort { return ln.addr }
 
 // Close closes the listening socket. Clients that dial after it are refused.
+// It closes once: the descriptor is marked -1, and a second Close returns
+// net.ErrClosed. Closing the number again would be a bug waiting for its
+// moment: the kernel hands a freed number to the next file opened, and that
+// file (another client's socket, a pipe) would be the one closed.
 func (ln *Listener) Close() error {
-	return os.NewSyscallError("close", unix.Close(ln.fd))
+	if ln.fd < 0 {
+		return net.ErrClosed
+	}
+	err := unix.Close(ln.fd)
+	ln.fd = -1
+	return os.NewSyscallError("close", err)
 }
 
 // Listen opens a non-blocking TCP listening socket on address ("host:port";

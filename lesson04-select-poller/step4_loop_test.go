@@ -57,6 +57,7 @@ func TestStep4_EchoesLinesForSeveralClientsAtOnce(t *testing.T) {
 		write(t, first, "and finished\n")
 		run.expectEcho(t, first, "first, unfinished and finished\n", "first, unfinished and finished\n",
 			"Each connection keeps its own unfinished line.")
+		eventually(func() bool { return strings.Contains(log.String(), "connection from "+first.LocalAddr().String()) })
 		require.Containsf(t, log.String(), "connection from "+first.LocalAddr().String(),
 			"Run must log each client it accepts (l.open does); the log was:\n%s", log)
 	})
@@ -227,6 +228,7 @@ func TestStep4_ClosesIdleClients(t *testing.T) {
 		got, err := run.readAll(t, idle)
 		require.NoErrorf(t, err, "a client that says nothing should be closed after the idle timeout (200ms); its read ended with %v. Run must call l.runTimers when l.nextTimer has come. (README.md, Step 4)", err)
 		require.Empty(t, got)
+		eventually(func() bool { return strings.Contains(log.String(), "idle") }) // The log is written by its own goroutine.
 		require.Contains(t, log.String(), "idle", "closing an idle client is logged")
 	})
 }

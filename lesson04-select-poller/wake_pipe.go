@@ -4,6 +4,7 @@ package poller
 
 import (
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,12 +17,21 @@ type waker struct {
 }
 
 func newWaker() (*waker, error) {
+	// Hold ForkLock between pipe and close-on-exec, as newSocket does, so
+	// that a fork in between cannot leak the pipe into a child process.
+	// (The BSDs have pipe2 with O_CLOEXEC; macOS does not.)
 	var p [2]int
-	if err := unix.Pipe(p[:]); err != nil {
+	syscall.ForkLock.RLock()
+	err := unix.Pipe(p[:])
+	if err == nil {
+		unix.CloseOnExec(p[0])
+		unix.CloseOnExec(p[1])
+	}
+	syscall.ForkLock.RUnlock()
+	if err != nil {
 		return nil, os.NewSyscallError("pipe", err)
 	}
 	for _, fd := range p {
-		unix.CloseOnExec(fd)
 		if err := unix.SetNonblock(fd, true); err != nil {
 			unix.Close(p[0])
 			unix.Close(p[1])
@@ -48,7 +58,13 @@ func (w *waker) drain() {
 	}
 }
 
+// close closes both ends of the pipe, once: they are marked -1, so a second
+// call closes nothing (the numbers may belong to other files by then).
 func (w *waker) close() {
+	if w.r < 0 {
+		return
+	}
 	unix.Close(w.r)
 	unix.Close(w.w)
+	w.r, w.w = -1, -1
 }

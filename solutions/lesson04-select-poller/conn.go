@@ -32,6 +32,8 @@ type connState struct {
 //
 //	open ──EOF──▶ flushing ──out empty──▶ closed
 //	open ──line too long──▶ rejecting ──error sent, shutdown(WR)──▶ lingering ──EOF or deadline──▶ closed
+//	open ──stopping, no line in flight (or it has just ended)──▶ flushing
+//	any ──a write failed──▶ broken ──▶ closed, at once
 type connPhase uint8
 
 const (
@@ -39,7 +41,7 @@ const (
 	phaseFlushing                   // the client half-closed: write what is pending, then close
 	phaseRejecting                  // a line was too long: write the error line, then half-close
 	phaseLingering                  // half-closed after the error: discard input until EOF, then close
-	phaseBroken                     // a write failed (logged): close at the next settle
+	phaseBroken                     // a write failed (logged): close in settle, before anything else touches it
 )
 
 // errLineTooLong is what frame returns when a line is over the limit.
@@ -47,14 +49,17 @@ var errLineTooLong = errors.New("line too long")
 
 // serviceConn is the tutorial's service_connection(key, mask): fd is ready
 // for what ready says, so do the I/O that will not block, then decide what
-// to watch for next.
+// to watch for next. A connection's failure closes that connection only:
+// the error result is never a connection's (it is there for the starter's
+// ErrNotImplemented).
 //
 // Step 3. If fd is writable (or EventError) and has pending output, flush
 // it. If it is readable (or EventError) and its interest includes
-// EventRead, readFrom it: errLineTooLong → l.reject; io.EOF → in a lingering
-// phase close, else echo the unfinished rest of c.in with l.send and enter
-// phaseFlushing; another error → l.closeConn. Finish with l.settle. See
-// README.md, "Step 3".
+// EventRead, readFrom it; then, if a write failed meanwhile (phaseBroken),
+// go straight to l.settle, which closes it; else errLineTooLong → l.reject;
+// io.EOF → in a lingering phase close, else echo the unfinished rest of c.in
+// with l.send and enter phaseFlushing (unless that send failed); another
+// error → l.closeConn. Finish with l.settle. See README.md, "Step 3".
 func (l *Loop) serviceConn(fd int, ready Events) error {
 	c := l.conns.get(fd)
 	if c == nil {
@@ -72,7 +77,9 @@ func (l *Loop) serviceConn(fd int, ready Events) error {
 		handled = true
 		err := l.readFrom(fd, c)
 		switch {
-		case err == nil:
+		case err == nil, c.phase == phaseBroken:
+			// A failed write: settle closes it now, before a new phase
+			// could hide that, or another write go to a dead socket.
 		case errors.Is(err, errLineTooLong):
 			l.reject(c)
 		case err == io.EOF && c.phase == phaseLingering:
@@ -86,7 +93,9 @@ func (l *Loop) serviceConn(fd int, ready Events) error {
 				l.send(fd, c, c.in)
 				c.in = l.release(c.in)
 			}
-			c.phase = phaseFlushing
+			if c.phase != phaseBroken {
+				c.phase = phaseFlushing
+			}
 		default:
 			l.closeConn(fd, c, err) // A reset, most often.
 			return nil
@@ -98,7 +107,8 @@ func (l *Loop) serviceConn(fd int, ready Events) error {
 		l.closeConn(fd, c, errors.New("socket error"))
 		return nil
 	}
-	return l.settle(fd, c)
+	l.settle(fd, c)
+	return nil
 }
 
 // readFrom reads once from fd into the loop's shared buffer and passes what
@@ -247,16 +257,22 @@ func (l *Loop) setInterest(fd int, c *connState) error {
 
 // send echoes p: it writes at once what the kernel takes and keeps the rest
 // in c.out. While c.out holds anything, new output goes behind it, so that
-// bytes leave in order.
+// bytes leave in order. During a stop, the first line sent on a connection
+// is the end of the line that was in flight: the connection turns to
+// flushing, so it echoes what it has read and reads no more.
 func (l *Loop) send(fd int, c *connState, p []byte) {
 	if len(p) == 0 || c.phase == phaseBroken {
 		return
+	}
+	if l.stopping && c.phase == phaseOpen {
+		c.phase = phaseFlushing
 	}
 	if len(c.out) == 0 {
 		n, err := unix.Write(fd, p)
 		if err != nil && err != unix.EAGAIN && err != unix.EINTR {
 			// Closing here would pull the state from under frame, which is
-			// still using it: log now, close in settle.
+			// still using it: log now, mark it broken, and settle closes it
+			// (without logging it again).
 			fmt.Fprintf(l.log, "connection from %s closed: write: %v\n", c.addr, err)
 			c.phase = phaseBroken
 			return
@@ -278,23 +294,31 @@ func (l *Loop) reject(c *connState) {
 	c.in = l.release(c.in)
 	c.out = append(l.keep(c.out), l.tooLong...)
 	c.phase = phaseRejecting
-	c.deadline = l.now + int64(lingerTimeout)
+	c.deadline = l.after(lingerTimeout)
 	l.timerAt(c.deadline)
 }
 
 // settle moves a connection on after its I/O: it closes it when its
-// conversation is over, half-closes a rejected client once its error line
-// is out, closes idle connections during a stop, and updates its interest.
-func (l *Loop) settle(fd int, c *connState) error {
+// conversation is over or a write failed, half-closes a rejected client once
+// its error line is out, turns a connection with no line in flight to
+// flushing during a stop, and updates its interest. If the selector refuses
+// the change, that connection is closed: the others go on.
+func (l *Loop) settle(fd int, c *connState) {
 	if c.phase == phaseBroken {
 		l.closeConn(fd, c, nil) // Its error is logged already.
-		return nil
+		return
+	}
+	if l.stopping && c.phase == phaseOpen && len(c.in) == 0 {
+		c.phase = phaseFlushing // No line in flight: finish the echo, read no more.
+	}
+	if c.phase == phaseFlushing {
+		c.in = l.release(c.in) // The start of a line that will not be read to its end.
 	}
 	if len(c.out) == 0 {
 		switch c.phase {
 		case phaseFlushing:
 			l.closeConn(fd, c, nil) // Everything echoed: the orderly end.
-			return nil
+			return
 		case phaseRejecting:
 			// The error line is out. Closing now, with the client's input
 			// unread, would send a reset, and a reset makes the client's
@@ -303,16 +327,13 @@ func (l *Loop) settle(fd int, c *connState) error {
 			// what it still sends, and close when it closes (lingering).
 			unix.Shutdown(fd, unix.SHUT_WR)
 			c.phase = phaseLingering
-			c.deadline = l.now + int64(lingerTimeout)
+			c.deadline = l.after(lingerTimeout)
 			l.timerAt(c.deadline)
-		case phaseOpen:
-			if l.stopping && len(c.in) == 0 {
-				l.closeConn(fd, c, nil) // Stopping, and its last line is done.
-				return nil
-			}
 		}
 	}
-	return l.setInterest(fd, c)
+	if err := l.setInterest(fd, c); err != nil {
+		l.closeConn(fd, c, err)
+	}
 }
 
 // closeConn unregisters fd, then closes it, and frees its slot. The order
@@ -324,6 +345,8 @@ func (l *Loop) closeConn(fd int, c *connState, err error) {
 	switch {
 	case err != nil:
 		fmt.Fprintf(l.log, "connection from %s closed: %v\n", c.addr, err)
+	case c.phase == phaseBroken:
+		// send has logged why, once.
 	case l.cfg.Verbose:
 		fmt.Fprintf(l.log, "connection from %s closed\n", c.addr)
 	}
@@ -340,7 +363,7 @@ func (l *Loop) closeConn(fd int, c *connState, err error) {
 // touch restarts c's idle clock: it moved bytes.
 func (l *Loop) touch(c *connState) {
 	if l.cfg.IdleTimeout > 0 && c.phase < phaseRejecting {
-		c.deadline = l.now + int64(l.cfg.IdleTimeout)
+		c.deadline = l.after(l.cfg.IdleTimeout)
 		l.timerAt(c.deadline)
 	}
 }

@@ -107,9 +107,16 @@ func (s *epollSelector) Select(ready []Event, timeout time.Duration) (int, error
 	return filled, nil
 }
 
-// Close closes the epoll descriptor.
+// Close closes the epoll descriptor, once: it is marked -1, and a second
+// Close returns os.ErrClosed instead of closing a number that may have been
+// given to another file since.
 func (s *epollSelector) Close() error {
-	return os.NewSyscallError("close", unix.Close(s.epfd))
+	if s.epfd < 0 {
+		return os.ErrClosed
+	}
+	err := unix.Close(s.epfd)
+	s.epfd = -1
+	return os.NewSyscallError("close", err)
 }
 
 // toEpoll translates Events into epoll's bits. EPOLLERR and EPOLLHUP need

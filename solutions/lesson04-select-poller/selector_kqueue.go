@@ -25,7 +25,7 @@ type kqueueSelector struct {
 	regs    registrations
 	changes []unix.Kevent_t // changes for the next kevent call
 	events  []unix.Kevent_t // filled by kevent, reused by every Select
-	round   uint32          // counts Select calls, to merge two kevents for one fd
+	round   uint64          // counts Select calls, to merge two kevents for one fd (see report)
 }
 
 // NewKqueueSelector creates a kqueue.
@@ -106,7 +106,7 @@ func (s *kqueueSelector) apply(fd int, had, wants Events) error {
 }
 
 // Select is kevent with an empty change list. A fd ready for reading and
-// writing comes back as two kevents; they are merged into one Event, as
+// writing comes back as two kevents; report merges them into one Event, as
 // Python's KqueueSelector does.
 func (s *kqueueSelector) Select(ready []Event, timeout time.Duration) (int, error) {
 	max := min(len(ready), len(s.events))
@@ -115,7 +115,7 @@ func (s *kqueueSelector) Select(ready []Event, timeout time.Duration) (int, erro
 	}
 	var ts *unix.Timespec
 	if timeout >= 0 {
-		t := unix.NsecToTimespec(int64(timeout))
+		t := unix.NsecToTimespec(int64(min(timeout, maxWait)))
 		ts = &t
 	}
 	n, err := unix.Kevent(s.kq, nil, s.events[:max], ts)
@@ -150,18 +150,19 @@ func (s *kqueueSelector) Select(ready []Event, timeout time.Duration) (int, erro
 		if events == 0 {
 			continue
 		}
-		if reg.mark == s.round { // Second kevent for this fd in this round.
-			ready[reg.at].Events |= events
-			continue
-		}
-		reg.mark, reg.at = s.round, int32(filled)
-		ready[filled] = Event{FD: fd, Events: events, Data: reg.data}
-		filled++
+		filled = report(ready, filled, reg, s.round, fd, events)
 	}
 	return filled, nil
 }
 
-// Close closes the kqueue descriptor.
+// Close closes the kqueue descriptor, once: it is marked -1, and a second
+// Close returns os.ErrClosed instead of closing a number that may have been
+// given to another file since.
 func (s *kqueueSelector) Close() error {
-	return os.NewSyscallError("close", unix.Close(s.kq))
+	if s.kq < 0 {
+		return os.ErrClosed
+	}
+	err := unix.Close(s.kq)
+	s.kq = -1
+	return os.NewSyscallError("close", err)
 }

@@ -17,6 +17,7 @@ import (
 type pollSelector struct {
 	regs   registrations
 	fds    []unix.PollFd // what poll(2) watches; regs[fd].at is fd's index here
+	next   int           // where the next scan of fds starts (see Select)
 	closed bool
 }
 
@@ -66,7 +67,11 @@ func (s *pollSelector) Unregister(fd int) error {
 	return nil
 }
 
-// Select is poll(2), then a scan of the whole list for what is ready.
+// Select is poll(2), then a scan of the list for what is ready. When ready
+// fills up before the scan ends, the next scan starts where this one
+// stopped: always starting at index 0 would report the same first
+// descriptors every time and never the ones behind them (epoll, for the
+// same reason, moves what it reported to the back of its ready list).
 func (s *pollSelector) Select(ready []Event, timeout time.Duration) (int, error) {
 	if s.closed {
 		return 0, os.NewSyscallError("poll", unix.EBADF)
@@ -79,7 +84,12 @@ func (s *pollSelector) Select(ready []Event, timeout time.Duration) (int, error)
 		return 0, os.NewSyscallError("poll", err)
 	}
 	filled := 0
-	for i := 0; i < len(s.fds) && n > 0 && filled < len(ready); i++ {
+	for k := 0; k < len(s.fds) && n > 0; k++ {
+		i := (s.next + k) % len(s.fds)
+		if filled == len(ready) {
+			s.next = i // Full: the rest are reported first next time.
+			break
+		}
 		p := &s.fds[i]
 		if p.Revents == 0 {
 			continue
@@ -97,8 +107,12 @@ func (s *pollSelector) Select(ready []Event, timeout time.Duration) (int, error)
 	return filled, nil
 }
 
-// Close forgets every registration; poll keeps nothing in the kernel.
+// Close forgets every registration; poll keeps nothing in the kernel. A
+// second Close returns os.ErrClosed, as the other selectors' do.
 func (s *pollSelector) Close() error {
+	if s.closed {
+		return os.ErrClosed
+	}
 	s.fds, s.regs, s.closed = nil, registrations{}, true
 	return nil
 }

@@ -11,7 +11,9 @@ import (
 )
 
 // newSocket is socket(family, SOCK_STREAM), then fcntl to make it
-// non-blocking and close-on-exec: macOS has no flags for that in socket().
+// non-blocking and close-on-exec. macOS has no SOCK_NONBLOCK or SOCK_CLOEXEC
+// flags for socket(); the BSDs do, but one way for all five keeps the file
+// short, and this is how Go's own package net does it on macOS.
 func newSocket(family int) (int, error) {
 	// Hold ForkLock between socket and close-on-exec, as package net does,
 	// so that a fork in between cannot leak the descriptor into a child.
@@ -34,10 +36,14 @@ func newSocket(family int) (int, error) {
 // peerBuffer would hold the client's address; unix.Accept returns its own.
 type peerBuffer struct{}
 
-// acceptNonblocking is accept, then fcntl: macOS has no accept4. The
-// listening socket is non-blocking, so with nobody waiting accept fails at
-// once with EAGAIN; the accepted socket does not inherit that flag, so it is
-// set here.
+// acceptNonblocking is accept, then fcntl, because macOS has no accept4
+// (FreeBSD, DragonFly, NetBSD and OpenBSD do, but one code path serves all
+// five). The listening socket is non-blocking, so with nobody waiting accept
+// fails at once with EAGAIN. On macOS and the BSDs the accepted socket
+// inherits O_NONBLOCK from the listener (on Linux it does not, which is one
+// reason accept4 exists); setting it again here costs one system call and
+// does not depend on that rule. Close-on-exec is never inherited: it is set
+// under ForkLock, as in newSocket.
 func acceptNonblocking(fd int, _ *peerBuffer) (int, netip.AddrPort, error) {
 	syscall.ForkLock.RLock()
 	nfd, peer, err := unix.Accept(fd)

@@ -61,6 +61,7 @@ func TestStep3_EchoesManyLinesFromOneRead(t *testing.T) {
 		write(t, client, "one\ntwo\nthree\n")
 		p.r.expectEcho(t, client, "one\ntwo\nthree\n", "one\ntwo\nthree\n",
 			"Three lines arrived in one read: echo every whole line, not only the first.")
+		eventually(func() bool { return len(log.received()) >= 3 }) // The log is written by its own goroutine.
 		require.Equal(t, []string{"one", "two", "three"}, log.received(),
 			"with Verbose, each line is logged once (l.logLine); the log was:\n%s", log)
 	})

@@ -40,4 +40,11 @@ func (w *waker) drain() {
 	unix.Read(w.fd, buf[:])
 }
 
-func (w *waker) close() { unix.Close(w.fd) }
+// close closes the eventfd, once: it is marked -1, so a second call closes
+// nothing (the number may belong to another file by then).
+func (w *waker) close() {
+	if w.fd >= 0 {
+		unix.Close(w.fd)
+		w.fd = -1
+	}
+}

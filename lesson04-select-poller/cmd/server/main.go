@@ -9,11 +9,12 @@
 //	go run ./cmd/server -max-conns 1000 -idle-timeout 30s
 //
 // SIGINT (Ctrl-C) or SIGTERM stops it gracefully: no new clients, idle ones
-// closed, in-flight lines finished within -grace; then it exits 0.
+// closed, in-flight lines finished within -grace (0: none, everything closed
+// at once); then it exits 0. A second signal exits at once, with status 1.
+// A flag out of range is refused with a one-line error and status 2.
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -30,10 +31,14 @@ func main() {
 	maxLine := flag.Int("max-line", 65536, "longest line echoed, in bytes, without its newline; a longer one gets an error and the connection closes")
 	maxConns := flag.Int("max-conns", 0, "most connections served at once (0: no limit); more wait in the backlog")
 	idle := flag.Duration("idle-timeout", 0, "close a connection that sends nothing for this long (0: never)")
-	grace := flag.Duration("grace", 5*time.Second, "on SIGINT/SIGTERM, how long in-flight lines may take to finish")
+	grace := flag.Duration("grace", 5*time.Second, "on SIGINT/SIGTERM, how long in-flight lines may take to finish (0: close everything at once)")
 	verbose := flag.Bool("v", false, "log every line received (slow under load)")
 	usePoll := flag.Bool("poll", false, "use poll(2) instead of epoll or kqueue")
 	flag.Parse()
+	if err := checkFlags(*maxLine, *maxConns, *idle, *grace); err != nil {
+		fmt.Fprintln(os.Stderr, "server:", err)
+		os.Exit(2)
+	}
 
 	ln, err := poller.Listen(*addr)
 	if err != nil {
@@ -61,17 +66,36 @@ func main() {
 
 	// The signal arrives on the runtime's signal goroutine; Stop wakes the
 	// loop through its wake-up descriptor. Every connection stays on the
-	// goroutine that calls Run.
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer cancel()
+	// goroutine that calls Run, which logs "shutting down: ..." and, at the
+	// end, "stopped" (through its log queue: a stdout nobody reads must not
+	// stop the server, nor its stop). A second signal means "now".
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		<-ctx.Done()
-		fmt.Printf("shutting down: no new clients, lines in flight have %s to finish\n", *grace)
+		<-signals
 		loop.Stop()
+		sig := <-signals
+		fmt.Fprintf(os.Stderr, "server: %v again: exiting now, without finishing\n", sig)
+		os.Exit(1)
 	}()
 	if err := loop.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
-	fmt.Println("stopped")
+}
+
+// checkFlags refuses values that mean nothing, rather than guess: the same
+// rules as lesson 3's server.
+func checkFlags(maxLine, maxConns int, idle, grace time.Duration) error {
+	switch {
+	case maxLine < 1:
+		return fmt.Errorf("-max-line %d: want at least 1", maxLine)
+	case maxConns < 0:
+		return fmt.Errorf("-max-conns %d: want 0 (no limit) or more", maxConns)
+	case idle < 0:
+		return fmt.Errorf("-idle-timeout %s: want 0 (none) or more", idle)
+	case grace < 0:
+		return fmt.Errorf("-grace %s: want 0 (close everything at once) or more", grace)
+	}
+	return nil
 }

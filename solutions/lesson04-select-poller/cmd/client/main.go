@@ -8,7 +8,9 @@
 //	go run ./cmd/client -conns 1000 ping
 //
 // With one connection it prints each echoed line; with more, a summary. It
-// exits with status 1 if an echo is missing or differs.
+// exits with status 1 if an echo is missing or differs, and with status 2
+// (and a one-line error) for a flag out of range or a message that holds a
+// newline or is longer than -max-line.
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	poller "github.com/sockets-in-go/step-by-step/solutions/lesson04-select-poller"
@@ -24,7 +27,8 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:12345", "server address, host:port")
 	conns := flag.Int("conns", 1, "connections to open at once")
-	timeout := flag.Duration("timeout", 10*time.Second, "give up on the echoes after this long")
+	maxLine := flag.Int("max-line", 65536, "longest message sent, in bytes (the server's -max-line)")
+	timeout := flag.Duration("timeout", 10*time.Second, "give up on the echoes after this long, connecting included")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: client [flags] MESSAGE...\n")
 		flag.PrintDefaults()
@@ -33,6 +37,10 @@ func main() {
 	messages := flag.Args()
 	if len(messages) == 0 {
 		messages = []string{"Hello, world"}
+	}
+	if err := checkArgs(*conns, *maxLine, *timeout, messages); err != nil {
+		fmt.Fprintln(os.Stderr, "client:", err)
+		os.Exit(2)
 	}
 
 	sel, err := poller.NewSelector()
@@ -71,4 +79,26 @@ func main() {
 	if failed > 0 {
 		os.Exit(1)
 	}
+}
+
+// checkArgs refuses what cannot be sent as the contract says, before any
+// connection is made.
+func checkArgs(conns, maxLine int, timeout time.Duration, messages []string) error {
+	switch {
+	case conns < 1:
+		return fmt.Errorf("-conns %d: want at least 1", conns)
+	case maxLine < 1:
+		return fmt.Errorf("-max-line %d: want at least 1", maxLine)
+	case timeout <= 0:
+		return fmt.Errorf("-timeout %s: want more than 0", timeout)
+	}
+	for i, m := range messages {
+		if strings.ContainsRune(m, '\n') {
+			return fmt.Errorf("message %d contains a newline; each message is sent as one line, so send each line as its own message", i+1)
+		}
+		if len(m) > maxLine {
+			return fmt.Errorf("message %d is %d bytes; the server echoes lines of at most -max-line %d bytes", i+1, len(m), maxLine)
+		}
+	}
+	return nil
 }
