@@ -64,6 +64,7 @@ func main() {
 		c.checkSmoke(ctx, l)
 	}
 	c.checkTools(ctx)
+	c.checkStaticcheck(ctx, picked)
 	c.checkCrossBuild(ctx)
 	c.checkDocs(lessons)
 	c.checkDocCommands(ctx, lessons)
