@@ -24,6 +24,10 @@ const (
 // busy; retrying at once would spin, burning the CPU those connections need
 // to finish.
 //
+// Go's own TCP listener never returns ECONNABORTED: its Accept retries at
+// once by itself. The case is here for other net.Listener implementations,
+// which may pass it on.
+//
 // Step 4. Use errors.Is(err, syscall.EMFILE) and so on. See README.md, "Step 4".
 func acceptDelay(err error, last time.Duration) (time.Duration, error) {
 	// TODO(step 4): if err is EMFILE, ENFILE, ENOBUFS, ENOMEM or

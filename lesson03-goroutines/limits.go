@@ -2,6 +2,8 @@ package goroutines
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"time"
@@ -65,12 +67,14 @@ func (c *limitedConn) Close() error {
 }
 
 // CloseWrite half-closes, if the connection underneath can: the lingering
-// close and the end of a conversation need it.
+// close and the end of a conversation need it. If it cannot, CloseWrite
+// returns errors.ErrUnsupported and leaves the connection open: the caller
+// decides what to do instead (the lingering close closes it plainly).
 func (c *limitedConn) CloseWrite() error {
 	if hc, ok := c.Conn.(interface{ CloseWrite() error }); ok {
 		return hc.CloseWrite()
 	}
-	return c.Conn.Close()
+	return fmt.Errorf("cannot half-close a %T: %w", c.Conn, errors.ErrUnsupported)
 }
 
 // readDeadline returns the deadline for a connection's next Read, given the

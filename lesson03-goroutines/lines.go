@@ -14,9 +14,11 @@ package goroutines
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"time"
 )
 
@@ -45,6 +47,29 @@ type lineConn struct {
 	maxLine  int
 	partial  []byte            // bytes of a line whose "\n" has not arrived yet
 	received func(line []byte) // called with each complete line, without its "\n"; may be nil
+	echoed   int               // complete lines written back so far
+
+	// writeTimeout bounds each Write (0: no bound). A client that sends and
+	// never reads fills the socket buffers towards it, and then Write waits
+	// for it for ever, holding the connection (and its slot in a limit):
+	// no read deadline covers a goroutine blocked in Write.
+	writeTimeout time.Duration
+}
+
+// errNotReading ends a conversation whose echo waited writeTimeout in Write:
+// the client does not read what it is sent.
+var errNotReading = errors.New("the client stopped reading")
+
+// write writes p within writeTimeout, if one is set.
+func (c *lineConn) write(p []byte) error {
+	if c.writeTimeout > 0 {
+		c.SetWriteDeadline(time.Now().Add(c.writeTimeout))
+	}
+	_, err := c.Write(p)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return fmt.Errorf("%w: an echo waited %s to be sent", errNotReading, c.writeTimeout)
+	}
+	return err
 }
 
 // readLines reads once and writes back every line this read completed. It
@@ -81,9 +106,10 @@ func (c *lineConn) echoComplete(data []byte) error {
 			c.received(c.partial[end : end+i])
 		}
 		end += i + 1
+		c.echoed++
 	}
 	if end > 0 {
-		if _, err := c.Write(c.partial[:end]); err != nil {
+		if err := c.write(c.partial[:end]); err != nil {
 			return err
 		}
 		// Keep only the unfinished line, at the start of the same array.
@@ -103,7 +129,7 @@ func (c *lineConn) inFlight() int { return len(c.partial) }
 func (c *lineConn) finish() error {
 	var err error
 	if len(c.partial) > 0 {
-		_, err = c.Write(c.partial)
+		err = c.write(c.partial)
 		c.partial = nil
 	}
 	if cerr := c.Close(); err == nil {
@@ -115,7 +141,7 @@ func (c *lineConn) finish() error {
 // refuse tells the client its line is too long and closes with a lingering
 // close. It returns the lineTooLongError, for the server's log.
 func (c *lineConn) refuse() error {
-	fmt.Fprintf(c, "error: line exceeds %d bytes\n", c.maxLine)
+	c.write(fmt.Appendf(nil, "error: line exceeds %d bytes\n", c.maxLine))
 	c.partial = nil
 	c.lingerClose()
 	return lineTooLongError{c.maxLine}

@@ -88,19 +88,6 @@ func (s *Server) closeConns() int {
 	return len(s.conns)
 }
 
-// linesInFlight counts the connections holding part of a line.
-func (s *Server) linesInFlight() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for c := range s.conns {
-		if c.lineInFlight() > 0 {
-			n++
-		}
-	}
-	return n
-}
-
 // pause waits d between two Accept attempts (step 4). Tests replace it with
 // s.sleep so that they need not wait.
 func (s *Server) pause(d time.Duration) {

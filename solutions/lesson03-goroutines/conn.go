@@ -29,7 +29,6 @@ type conn struct {
 	// deadline" against Shutdown's wake-up (wake), so that the wake-up cannot
 	// slip in between and be overwritten by a new deadline.
 	mu        sync.Mutex
-	inFlight  int  // bytes of an unfinished line, as of the last read
 	lingering bool // closing: a wake-up must not cut the drain short
 }
 
@@ -38,18 +37,28 @@ type conn struct {
 // connection, and returns the error that ended it, if any is worth logging.
 func (c *conn) serve() error {
 	buf := make([]byte, readSize)
-	// Declared once, outside the loop: errors.As takes its address, which
-	// would otherwise put a new one on the heap for every read.
-	var tooLong lineTooLongError
+	c.lines.writeTimeout = c.srv.IdleTimeout
+	// lineEnded is true when the last read completed a line that an earlier
+	// read had begun: once Shutdown has begun, that is where reading stops.
+	lineEnded := false
 	for {
-		if !c.prepareRead() {
+		if !c.prepareRead(lineEnded) {
 			// Shutdown has begun and no line is in flight: say goodbye.
 			return c.close()
 		}
+		midLine, echoed := c.lines.inFlight() > 0, c.lines.echoed
 		err := c.lines.readLines(buf)
+		lineEnded = midLine && c.lines.echoed > echoed
 		switch {
 		case err == nil:
 			// Read again.
+		case errors.Is(err, errNotReading):
+			// Our Write waited IdleTimeout for the client to read its echo:
+			// the client sends and never reads. Lingering would only wait
+			// on it again; close now and give its slot to someone else.
+			c.setLingering()
+			c.lines.Close()
+			return err
 		case errors.Is(err, os.ErrDeadlineExceeded) && c.srv.shuttingDown():
 			// Woken by Shutdown (or idle during it): prepareRead decides.
 		case errors.Is(err, os.ErrDeadlineExceeded):
@@ -57,7 +66,9 @@ func (c *conn) serve() error {
 			return c.close()
 		case errors.Is(err, io.EOF):
 			return c.lines.finish()
-		case errors.As(err, &tooLong):
+		case errors.As(err, new(lineTooLongError)):
+			// Reached once at most, as the conversation ends: the target
+			// errors.As needs may well be allocated here, and that is fine.
 			c.setLingering()
 			return c.lines.refuse()
 		case errors.Is(err, net.ErrClosed) && c.srv.shuttingDown():
@@ -71,13 +82,14 @@ func (c *conn) serve() error {
 }
 
 // prepareRead runs before each Read. Once Shutdown has begun, it stops a
-// connection that has no line in flight (it reports false). Otherwise it sets
-// the deadline for the next Read, from readDeadline (step 3).
-func (c *conn) prepareRead() bool {
+// connection (it reports false) that has no line in flight, or whose last
+// read completed the line it was in the middle of (lineEnded): that read's
+// complete lines are echoed already, and nothing more is read. Otherwise it
+// sets the deadline for the next Read, from readDeadline (step 3).
+func (c *conn) prepareRead(lineEnded bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.inFlight = c.lines.inFlight()
-	if c.srv.shuttingDown() && c.inFlight == 0 {
+	if c.srv.shuttingDown() && (c.lines.inFlight() == 0 || lineEnded) {
 		c.lingering = true
 		return false
 	}
@@ -109,12 +121,4 @@ func (c *conn) close() error {
 	c.setLingering()
 	c.lines.lingerClose()
 	return nil
-}
-
-// lineInFlight reports how many bytes of an unfinished line the connection
-// held after its last read.
-func (c *conn) lineInFlight() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.inFlight
 }

@@ -86,7 +86,7 @@ func TestStep2_ClosesIdleClientsAndReturnsWithinTheGracePeriod(t *testing.T) {
 
 func TestStep2_FinishesALineInFlight(t *testing.T) {
 	requireShutdown(t)
-	s := startServer(t, &Server{}, listenTCP(t))
+	s := startServer(t, &Server{}, watchLines(listenTCP(t)))
 	busy := dial(t, s.ln.Addr())
 	idle := dial(t, s.ln.Addr())
 	s.serve.expectEcho(t, idle, "I am idle\n", "Serve must accept the client and run c.serve() for it.")
@@ -114,7 +114,7 @@ func TestStep2_FinishesALineInFlight(t *testing.T) {
 
 func TestStep2_ForcesConnectionsClosedAfterTheGracePeriod(t *testing.T) {
 	requireShutdown(t)
-	s := startServer(t, &Server{}, listenTCP(t))
+	s := startServer(t, &Server{}, watchLines(listenTCP(t)))
 	stuck := dial(t, s.ln.Addr())
 	stuck.write(t, "a line that never ends")
 	require.Truef(t, s.serve.eventually(t, func() bool { return s.linesInFlight() == 1 }),

@@ -67,6 +67,7 @@ func main() {
 	c.checkHostile(ctx, picked)
 	c.checkTools(ctx)
 	c.checkTidy(ctx)
+	c.checkStaticcheck(ctx, picked)
 	c.checkCrossBuild(ctx)
 	c.checkDocs(lessons)
 	c.checkSpanish()

@@ -29,6 +29,14 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	switch {
+	case *size < 0:
+		usageError("-size must be at least 0 (0: send the MESSAGEs)")
+	case *timeout <= 0:
+		usageError("-timeout must be more than 0")
+	case *size > 0 && flag.NArg() > 0:
+		usageError("give -size or MESSAGEs, not both")
+	}
 
 	var lines [][]byte
 	switch {
@@ -37,8 +45,7 @@ func main() {
 	case flag.NArg() > 0:
 		for _, msg := range flag.Args() {
 			if strings.Contains(msg, "\n") {
-				fmt.Fprintf(os.Stderr, "client: %q holds a newline: each MESSAGE is sent as one line\n", msg)
-				os.Exit(2)
+				usageError(fmt.Sprintf("%q holds a newline: each MESSAGE is sent as one line", preview([]byte(msg))))
 			}
 			lines = append(lines, []byte(msg+"\n"))
 		}
@@ -46,13 +53,16 @@ func main() {
 		lines = [][]byte{[]byte("Hello, world\n")}
 	}
 
-	conn, err := net.DialTimeout("tcp", *addr, *timeout)
+	// One deadline for the dial and every message: -timeout bounds the run.
+	deadline := time.Now().Add(*timeout)
+	dialer := net.Dialer{Deadline: deadline}
+	conn, err := dialer.Dial("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "client:", err)
 		os.Exit(1)
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(*timeout))
+	conn.SetDeadline(deadline)
 
 	// Every message goes over this one connection: with lines, the server
 	// knows where each message ends, so no half-close (and no new
@@ -91,4 +101,11 @@ func preview(b []byte) []byte {
 		return append(b[:60:60], "..."...)
 	}
 	return b
+}
+
+// usageError reports arguments that make no sense, in one line, and exits
+// with status 2, as the flag package does for a flag it cannot parse.
+func usageError(msg string) {
+	fmt.Fprintln(os.Stderr, "client:", msg)
+	os.Exit(2)
 }

@@ -23,6 +23,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "server: -max-line must be at least 1")
 		os.Exit(2)
 	}
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "server: unexpected argument %q\n", flag.Arg(0))
+		os.Exit(2)
+	}
 
 	ln, err := partialio.Listen(*addr, os.Stdout)
 	if err != nil {

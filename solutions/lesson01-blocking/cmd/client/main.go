@@ -26,6 +26,12 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	switch {
+	case !knownNetwork(*network):
+		usageError(fmt.Sprintf("-network %q: want tcp, tcp4, tcp6 or unix", *network))
+	case *timeout <= 0:
+		usageError("-timeout must be more than 0")
+	}
 	messages := flag.Args()
 	if len(messages) == 0 {
 		messages = []string{"Hello, world"}
@@ -38,10 +44,10 @@ func main() {
 		echo, err := blocking.Send(*network, *addr, []byte(msg), *timeout)
 		switch {
 		case err != nil:
-			fmt.Fprintf(os.Stderr, "client: %q: %v\n", msg, err)
+			fmt.Fprintf(os.Stderr, "client: %s: %v\n", preview([]byte(msg)), err)
 			failed = true
 		case !bytes.Equal(echo, []byte(msg)):
-			fmt.Printf("sent %q, received %q: the echo differs\n", msg, echo)
+			fmt.Printf("sent %s, received %s: the echo differs\n", preview([]byte(msg)), preview(echo))
 			failed = true
 		default:
 			fmt.Printf("received: %q\n", echo)
@@ -50,4 +56,28 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// knownNetwork reports whether Send can dial network.
+func knownNetwork(network string) bool {
+	switch network {
+	case "tcp", "tcp4", "tcp6", "unix":
+		return true
+	}
+	return false
+}
+
+// preview quotes b for a message, shortened if it is long.
+func preview(b []byte) string {
+	if len(b) > 60 {
+		return fmt.Sprintf("%q... (%d bytes)", b[:60], len(b))
+	}
+	return fmt.Sprintf("%q", b)
+}
+
+// usageError reports arguments that make no sense, in one line, and exits
+// with status 2, as the flag package does for a flag it cannot parse.
+func usageError(msg string) {
+	fmt.Fprintln(os.Stderr, "client:", msg)
+	os.Exit(2)
 }

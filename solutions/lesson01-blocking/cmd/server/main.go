@@ -22,6 +22,14 @@ func main() {
 	// -addr 0.0.0.0:12345 to accept clients from the network on purpose.
 	addr := flag.String("addr", "127.0.0.1:12345", "address to listen on: host:port (port 0 picks a free one), or a path for unix")
 	flag.Parse()
+	switch *network {
+	case "tcp", "tcp4", "tcp6", "unix":
+	default:
+		usageError(fmt.Sprintf("-network %q: want tcp, tcp4, tcp6 or unix", *network))
+	}
+	if flag.NArg() > 0 {
+		usageError(fmt.Sprintf("unexpected argument %q", flag.Arg(0)))
+	}
 
 	ln, err := blocking.Listen(*network, *addr, os.Stdout)
 	if err != nil {
@@ -43,4 +51,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
+}
+
+// usageError reports arguments that make no sense, in one line, and exits
+// with status 2, as the flag package does for a flag it cannot parse.
+func usageError(msg string) {
+	fmt.Fprintln(os.Stderr, "server:", msg)
+	os.Exit(2)
 }
