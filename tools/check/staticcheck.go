@@ -30,9 +30,7 @@ func (c *checker) checkStaticcheck(ctx context.Context, lessons []course.Lesson)
 	for _, dir := range dirs {
 		name := "staticcheck: " + c.relPath(dir)
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-		// staticcheck v0.8 needs Go 1.26 to build: GOTOOLCHAIN=auto lets an
-		// older go command fetch that toolchain instead of refusing.
-		out, err := goCmdEnv(ctx, dir, []string{"GOTOOLCHAIN=auto"}, "run", staticcheck, "./...")
+		out, err := goCmdEnv(ctx, dir, nil, "run", staticcheck, "./...")
 		cancel()
 		if err != nil {
 			c.fail(name, "%s\n(silence a finding only with a //lint:ignore directive that says why)", c.tail(strings.TrimSpace(out), 30))
