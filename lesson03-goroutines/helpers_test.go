@@ -13,6 +13,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -120,12 +121,30 @@ func start(step int, name string, fn func() error) *running {
 	return r
 }
 
-// finished waits up to d for the function to return, and reports whether it did.
+// finished waits up to d for the function to return, and reports whether it
+// did. A function that has returned is always reported as returned, even with
+// d = 0: done is looked at before the timer and again after it, so that the
+// answer never depends on which of two ready channels select picks.
 func (r *running) finished(d time.Duration) bool {
 	select {
 	case <-r.done:
 		return true
-	case <-time.After(d):
+	default:
+	}
+	if d <= 0 {
+		return false
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-r.done:
+		return true
+	case <-timer.C:
+	}
+	select {
+	case <-r.done:
+		return true
+	default:
 		return false
 	}
 }
@@ -239,13 +258,23 @@ type served struct {
 // startServer runs srv.Serve(ln) with a fresh log. When the test ends it
 // stops the server (with Shutdown if step 2 is done, else by closing the
 // listener and every connection) and waits for every goroutine it started,
-// so that no test leaves work running into the next.
+// so that no test leaves work running into the next. Every one of those waits
+// is bounded: a server that does not stop fails the test with a hint, it
+// does not hang it.
 func startServer(t *testing.T, srv *Server, ln net.Listener) *served {
 	t.Helper()
 	s := &served{Server: srv, ln: ln, log: new(logBuffer)}
 	srv.Log = s.log
 	s.serve = start(1, "Serve", func() error { return srv.Serve(ln) })
 	t.Cleanup(func() {
+		// The test's clients have hung up by now (their cleanups ran first),
+		// so every connection goroutine ends at once and forgets its conn.
+		if !s.connectionsForgotten(t) {
+			ln.Close()
+			srv.closeConns()
+			s.serve.finished(wait)
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
 		shut := start(2, "Shutdown", func() error { return srv.Shutdown(ctx) })
@@ -255,12 +284,45 @@ func startServer(t *testing.T, srv *Server, ln net.Listener) *served {
 			ln.Close()
 			srv.closeConns()
 		}
-		s.serve.finished(wait)
+		if !s.serve.finished(wait) {
+			t.Errorf("the listener was closed and Serve had not returned %s later: when Accept fails, return (ErrServerClosed during Shutdown, nil once the listener is closed). (README.md, Step 1)", wait)
+		}
 		s.waitForConnections(t)
 		shut.finished(wait)
 	})
 	return s
 }
+
+// connectionsForgotten waits until the server holds no connection (every
+// client of the test has hung up), and reports whether that happened within
+// wait. If not, it fails the test with the step 1 hint: a connection's
+// goroutine must end with s.forget(c), or Shutdown waits for it for ever.
+func (s *served) connectionsForgotten(t *testing.T) bool {
+	t.Helper()
+	bound := wait
+	if forgetReported.Load() {
+		bound = wait / 10 // Said once already: fail the next tests fast.
+	}
+	deadline := time.Now().Add(bound)
+	for s.openConns() > 0 {
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if s.openConns() == 0 {
+		return true
+	}
+	forgetReported.Store(true)
+	t.Errorf("every client had hung up, and %s later the server still counted %d open connections: "+
+		"each connection's goroutine must call s.forget(c) when it ends (go func() { defer s.forget(c); ... }()), "+
+		"or Shutdown waits for it for ever. (README.md, Step 1)", bound, s.openConns())
+	return false
+}
+
+// forgetReported is set once a test has found connections that were never
+// forgotten, so that the tests after it do not each wait the whole bound.
+var forgetReported atomic.Bool
 
 // waitForConnections waits until every connection goroutine has returned.
 func (s *served) waitForConnections(t *testing.T) {
@@ -272,11 +334,29 @@ func (s *served) waitForConnections(t *testing.T) {
 	}()
 	select {
 	case <-done:
+		return
 	case <-time.After(wait):
-		t.Errorf("%s after the server was stopped, %d connection goroutines were still running", wait, s.openConns())
-		s.closeConns()
-		<-done
 	}
+	t.Errorf("%s after the server was stopped, %d connection goroutines were still running: each must end with s.forget(c). (README.md, Step 1)", wait, s.openConns())
+	s.closeConns()
+	select {
+	case <-done:
+	case <-time.After(wait):
+		// Left running: the test has failed, and goleak stays quiet then.
+	}
+}
+
+// eventually polls cond until it holds or wait has passed, and reports
+// whether it held.
+func eventually(cond func() bool) bool {
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
 }
 
 // openConns counts the connections the server is serving.

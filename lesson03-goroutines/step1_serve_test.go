@@ -20,6 +20,23 @@ func TestStep1_EchoesLines(t *testing.T) {
 	s.serve.expectEcho(t, c, "second line\n", "After one line, the connection goes on: c.serve() loops until the client leaves.")
 }
 
+func TestStep1_ServesTheNextClientAfterOneLeaves(t *testing.T) {
+	s := startServer(t, &Server{}, listenTCP(t))
+	first := dial(t, s.ln.Addr())
+	s.serve.expectEcho(t, first, "first\n", "Serve must accept the client and run c.serve() for it.")
+	first.closeWrite(t)
+	rest, err := s.serve.read(t, first.readToEOF)
+	if err != nil || rest != "" {
+		t.Fatalf("the first client half-closed after its echo and read %q, then %v; want nothing more, then EOF (%s). (README.md, Step 1)",
+			rest, err, s.serve.returned())
+	}
+	if !s.serve.eventually(t, func() bool { return s.openConns() == 0 }) {
+		t.Fatalf("the first client has left, and %s later the server still counted it as open: the goroutine that serves a connection must end with s.forget(c), as in go func() { defer s.forget(c); ... }(), or Shutdown waits for it for ever. (README.md, Step 1)", wait)
+	}
+	second := dial(t, s.ln.Addr())
+	s.serve.expectEcho(t, second, "second\n", "After a client leaves, Serve goes on accepting the next.")
+}
+
 func TestStep1_ServesTwoClientsAtOnce(t *testing.T) {
 	s := startServer(t, &Server{}, listenTCP(t))
 	first := dial(t, s.ln.Addr())
