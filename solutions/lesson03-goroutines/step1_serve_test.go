@@ -95,9 +95,9 @@ func TestStep1_LogsEachConnection(t *testing.T) {
 
 	want := "connection from " + c.LocalAddr().String()
 	require.Containsf(t, s.log.String(), want,
-		`Serve must log each client as it accepts it: s.logf("connection from %%s", conn.RemoteAddr()). The log was:\n%s`, s.log)
+		`Serve must log each client as it accepts it: s.logf("connection from %%s", rw.RemoteAddr()). (README.md, Step 1) The log was:\n%s`, s.log)
 	require.NotContainsf(t, s.log.String(), "received:",
-		"without Verbose, the server must not log each line (a busy server would spend its time logging). The log was:\n%s", s.log)
+		"without Verbose, the server must not log each line (a busy server would spend its time logging). (README.md, Step 1) The log was:\n%s", s.log)
 }
 
 func TestStep1_OneClientsErrorDoesNotStopTheServer(t *testing.T) {
@@ -122,7 +122,7 @@ func TestStep1_OneClientsErrorDoesNotStopTheServer(t *testing.T) {
 	require.Falsef(t, s.serve.finished(0),
 		"Serve returned %v after a client's conversation failed. Log a connection's error and go on: one client must never stop the server. (README.md, Step 1)", s.serve.err)
 	require.Containsf(t, s.log.String(), "line exceeds 16 bytes",
-		`the error that ended a conversation must be logged, with the client's address: s.logf("%%s: %%v", addr, err). The log was:\n%s`, s.log)
+		`the error that ended a conversation must be logged, with the client's address: s.logf("%%s: %%v", rw.RemoteAddr(), err). (README.md, Step 1) The log was:\n%s`, s.log)
 }
 
 func TestStep1_ReturnsNilWhenTheListenerIsClosed(t *testing.T) {
