@@ -8,9 +8,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,9 +25,33 @@ import (
 
 // TestMain checks, after all the tests have passed, that none of them left a
 // goroutine behind: a connection goroutine that never returns is a leak that
-// grows with every client. (When a test fails, goleak stays quiet.)
+// grows with every client. (When a test fails, goleak stays quiet.) When a
+// test fails under the race detector, it says where the race hints are.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	switch {
+	case code == 0:
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: Errors on successful test run: %v\n", err)
+			code = 1
+		}
+	case raceEnabled:
+		fmt.Println(raceNote(flag.Lookup("test.run").Value.String()))
+	}
+	os.Exit(code)
+}
+
+// raceNote is printed when a test run with -race fails: if the failure is a
+// race report, it tells the learner which hint to read. run is the -run
+// pattern, such as "Step1" or "^TestStep5_".
+func raceNote(run string) string {
+	where := "README.md, Step 1, Step 2 or Step 5: the hints that talk about races"
+	if m := regexp.MustCompile(`(?i)step ?([1-9])`).FindStringSubmatch(run); m != nil {
+		where = "README.md, Step " + m[1] + ", Hint"
+	}
+	return "If the output above says \"WARNING: DATA RACE\", two goroutines used the same variable " +
+		"without a lock between them (or one wrote it while another read it); the report names both lines. " +
+		"Give each goroutine its own variable, or guard the shared one with a mutex or make it atomic. (" + where + ")"
 }
 
 // wait bounds every wait in these tests: long enough for a slow, busy

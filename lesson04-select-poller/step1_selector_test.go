@@ -155,7 +155,7 @@ func TestStep1_ReportsTheEndOfTheStream(t *testing.T) {
 		got := selectNow(t, sel, wait)
 		require.Lenf(t, got, 1, "the peer closed; Select must report fd %d so that the loop reads the end of the stream. Got %v. (README.md, Step 1)", a, got)
 		require.NotZerof(t, got[0].Events&(EventRead|EventError),
-			"the peer closed; got events %b: want EventRead (a read then returns 0), possibly with EventError. (README.md, Step 1)", got[0].Events)
+			"the peer closed; got events %v: want EventRead (a read then returns 0), possibly with EventError. (README.md, Step 1)", got[0].Events)
 		n, err := unix.Read(a, make([]byte, 8))
 		require.Equal(t, 0, n, "a read after the hang-up returns 0 bytes: the end of the stream")
 		require.NoError(t, err)

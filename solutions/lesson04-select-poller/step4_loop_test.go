@@ -220,6 +220,46 @@ func TestStep4_StopGivesUpAfterTheGracePeriod(t *testing.T) {
 	})
 }
 
+func TestStep4_RunClosesEverythingItOwnsWhenItReturns(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		// Go's own poller opens its descriptors on first use: make sure that
+		// happened before counting.
+		warm, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err, "test setup: net.Listen")
+		warm.Close()
+		before, ok := openFDs()
+		if !ok {
+			t.Skip("cannot count this process's open descriptors here (no /proc/self/fd, no /dev/fd): skipping the check that Run closes them")
+		}
+		ln, err := Listen("127.0.0.1:0")
+		requireEarlier(t, 4, 2, "Listen", err)
+		require.NoError(t, err, "test setup: Listen")
+		l, err := NewLoop(ln, newSelector(), Config{Grace: 300 * time.Millisecond})
+		require.NoError(t, err, "test setup: NewLoop")
+		run := start(4, "Run", l.Run)
+		t.Cleanup(func() {
+			l.Stop()
+			run.finished(wait)
+		})
+		idle := dial(t, ln.Addr().String())
+		echoOnce(t, run, idle, "hello\n")
+		busy := dial(t, ln.Addr().String())
+		echoOnce(t, run, busy, "hello too\n")
+		write(t, busy, "a line that never ends") // Still open when the grace period ends.
+		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }), "test setup: the server never read the unfinished line")
+		l.Stop()
+		require.Truef(t, run.finished(wait), "Stop was called with a grace period of 300ms and Run had not returned %s later. (README.md, Step 4)", wait)
+		require.NoError(t, run.err, "after a graceful stop Run returns nil")
+		idle.Close()
+		busy.Close()
+		after, _ := openFDs()
+		if after > before {
+			t.Fatalf("before the server started this process had %d descriptors open; after Run returned and the clients closed, %d: Run leaves %d open. When it returns, Run must close everything the loop owns (the connections still open, the listener, the waker, the selector): begin Run with defer l.close(). (README.md, Step 4)",
+				before, after, after-before)
+		}
+	})
+}
+
 func TestStep4_ClosesIdleClients(t *testing.T) {
 	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
 		_, addr, run, log := startServer(t, newSelector, Config{IdleTimeout: 200 * time.Millisecond})
