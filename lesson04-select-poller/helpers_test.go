@@ -10,10 +10,12 @@ package poller
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,9 +33,33 @@ import (
 const wait = 3 * time.Second
 
 // TestMain fails the package if any test leaves a goroutine behind: a loop
-// that never returned, a client still blocked.
+// that never returned, a client still blocked. When a test fails under the
+// race detector, it says what a race means here.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	switch {
+	case code == 0:
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: Errors on successful test run: %v\n", err)
+			code = 1
+		}
+	case raceEnabled:
+		fmt.Println(raceNote(flag.Lookup("test.run").Value.String()))
+	}
+	os.Exit(code)
+}
+
+// raceNote is printed when a test run with -race fails: if the failure is a
+// race report, it says why there should be none. run is the -run pattern,
+// such as "Step4" or "^TestStep4_".
+func raceNote(run string) string {
+	where := "README.md, Step 4"
+	if m := regexp.MustCompile(`(?i)step ?([1-9])`).FindStringSubmatch(run); m != nil {
+		where = "README.md, Step " + m[1]
+	}
+	return "If the output above says \"WARNING: DATA RACE\", two goroutines used the loop's state at once. " +
+		"The loop has one goroutine: Run calls acceptAll and serviceConn itself, with no go statement, " +
+		"and only Stop may be called from another goroutine. (" + where + ")"
 }
 
 // requireDone stops the test with one plain line when the function under test

@@ -74,7 +74,7 @@ func TestStep3_EchoesTheRestAfterAHalfCloseThenCloses(t *testing.T) {
 		write(t, client, "whole line\nno newline at the end")
 		require.NoError(t, client.CloseWrite())
 		got, err := p.r.readAll(t, client)
-		require.NoErrorf(t, err, "after the client half-closed, reading to the end failed (%s). (README.md, Step 3)", p.r.returned())
+		require.NoErrorf(t, err, "after the client half-closed, reading to the end failed (%s): a read of 0 bytes is the end of the stream, readFrom returns io.EOF then, and serviceConn echoes c.in and enters phaseFlushing. (README.md, Step 3)", p.r.returned())
 		require.Equalf(t, "whole line\nno newline at the end", string(got),
 			"the client sent a line and an unfinished rest, then half-closed; the rest must be echoed too (nothing is lost), then the connection closed. Handle io.EOF from readFrom: send c.in, enter phaseFlushing. (README.md, Step 3)")
 		p.halt(t)
@@ -207,6 +207,37 @@ func TestStep3_ClosesAConnectionThatIsReset(t *testing.T) {
 	})
 }
 
+func TestStep3_EAGAINIsNotAnError(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		l, fd, client, p, _ := serveOne(t, newSelector, Config{})
+		p.halt(t) // This test calls readFrom and flush itself.
+		c := l.conns.get(fd)
+		require.NotNil(t, c, "test setup: the connection is not in the table")
+
+		// Nothing to read: a readiness can be stale (another event of the
+		// same batch read the bytes, or the kernel reported early).
+		err := l.readFrom(fd, c)
+		require.NoErrorf(t, err, "readFrom on a connection with nothing to read returned %v: a non-blocking read says EAGAIN then, which is not an error (the readiness was stale): return nil. (README.md, Step 3)", err)
+
+		// The client reads nothing: the kernel's buffers fill up, and a
+		// write the kernel cannot take at all says EAGAIN.
+		require.NoError(t, unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096), "test setup: SO_SNDBUF")
+		require.NoError(t, client.SetReadBuffer(4096), "test setup: SO_RCVBUF")
+		pending := bytes.Repeat([]byte("pending\n"), 64<<10) // 512 KiB
+		c.out = append(l.keep(nil), pending...)
+		for range 1000 {
+			before := len(c.out)
+			err = l.flush(fd, c)
+			if err != nil || len(c.out) == before {
+				break
+			}
+		}
+		require.NoErrorf(t, err, "flush, with the client reading nothing and the kernel's buffers full, returned %v: a non-blocking write says EAGAIN when the kernel can take nothing, which is not an error: keep c.out and return nil; the next EventWrite comes when there is room. (README.md, Step 3)", err)
+		require.NotEmptyf(t, c.out, "the client read nothing, yet flush wrote all %d bytes away (or dropped them): keep what the kernel did not take in c.out. (README.md, Step 3)", len(pending))
+		require.Truef(t, bytes.HasSuffix(pending, c.out), "after the kernel took part of c.out, c.out must hold the rest, in order (the end of what was pending); it holds %d bytes starting %q. (README.md, Step 3)", len(c.out), clip(c.out))
+	})
+}
+
 // fdClosed reports whether fd is no longer an open descriptor.
 func fdClosed(fd int) bool {
 	_, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
@@ -236,7 +267,7 @@ func TestStep3_WritesEveryByteInOrderWhenTheKernelTakesOnlyPart(t *testing.T) {
 		if werr := <-sending; werr != nil {
 			t.Fatalf("the client could not send its %d bytes: %v; it read %d bytes meanwhile (%s). (README.md, Step 3)", sent.Len(), werr, len(got), p.r.returned())
 		}
-		require.NoErrorf(t, err, "reading the echo of %d bytes failed after %d bytes (%s). (README.md, Step 3)", sent.Len(), len(got), p.r.returned())
+		require.NoErrorf(t, err, "reading the echo of %d bytes failed after %d bytes (%s). Output the kernel did not take waits in c.out: is the connection watched for EventWrite while c.out holds bytes (setInterest, which tells the selector with l.sel.Modify), and does flush write it then? (README.md, Step 3)", sent.Len(), len(got), p.r.returned())
 		if !bytes.Equal(got, sent.Bytes()) {
 			at := 0
 			for at < len(got) && at < sent.Len() && got[at] == sent.Bytes()[at] {

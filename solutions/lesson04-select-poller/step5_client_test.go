@@ -51,7 +51,7 @@ func TestStep5_SendsEveryMessageAndGetsTheEcho(t *testing.T) {
 	eachBackend(t, 5, func(t *testing.T, newSelector func() Selector) {
 		addr := startPeer(t, echo)
 		results := runClient(t, newSelector, addr, 1, []string{"Hello, world", "second line"}, wait)
-		require.NoErrorf(t, results[0].Err, "the client talked to an echo server and failed. (README.md, Step 5)")
+		require.NoErrorf(t, results[0].Err, "the client talked to an echo server and failed: did startConnect return EINPROGRESS as an error (it is the expected answer), or connectResult an error for SO_ERROR 0? (README.md, Step 5)")
 		require.Equal(t, "Hello, world\nsecond line\n", string(results[0].Echo))
 	})
 }
@@ -117,6 +117,9 @@ func TestStep5_ConnectResultReadsSO_ERROR(t *testing.T) {
 		}
 		require.NoErrorf(t, err, "startConnect(%s) failed: EINPROGRESS is the expected answer of a non-blocking connect, not an error. (README.md, Step 5)", refused)
 		defer unix.Close(fd)
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+		require.NoError(t, err)
+		require.NotZerof(t, flags&unix.O_NONBLOCK, "the socket startConnect returned is blocking: its connect waits for the handshake, and one slow server would stall every connection of the client. Create it with newSocket, which sets SOCK_NONBLOCK. (README.md, Step 5)")
 		writableWithin(t, fd)
 		err = connectResult(fd)
 		requireDone(t, 5, "connectResult", err)
