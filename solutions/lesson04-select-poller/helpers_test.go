@@ -110,7 +110,8 @@ var backends = []backend{{nativeSelector, NewSelector}, {"poll", NewPollSelector
 
 // eachBackend runs test once per backend, as subtests named after it. In
 // step 1 a backend that is not written yet fails its subtest; in later steps
-// it is skipped, so that steps 2-5 can be done on poll(2) alone. A test whose
+// it is skipped, so that steps 2-5 can be done on poll(2) alone, and a test
+// that fails on one backend is not run again on the next. A test whose
 // step (or a step it builds on) is not done says so once and stops: before
 // the subtests start (requireSteps), or after the first subtest that says so.
 func eachBackend(t *testing.T, step int, test func(t *testing.T, newSelector func() Selector)) {
@@ -137,6 +138,12 @@ func eachBackend(t *testing.T, step int, test func(t *testing.T, newSelector fun
 		})
 		if _, said := saidNotDone.Load(sub); said {
 			t.FailNow() // The next backend would only say it again.
+		}
+		if step > 1 && sub.Failed() {
+			// Steps 2 to 5 run the same code of yours on every backend:
+			// the next one would most likely fail the same way, and slowly.
+			t.Logf("failed on %s: not run again on the other backends", b.name)
+			t.FailNow()
 		}
 	}
 }
