@@ -36,10 +36,7 @@ func startServer(t *testing.T, newSelector func() Selector, cfg Config) (l *Loop
 		// The test's clients have hung up by now (their cleanups ran first):
 		// with no connection left, Run returns as soon as it sees the Stop.
 		l.Stop()
-		bound := wait
-		if stopReported.Load() {
-			bound = wait / 30 // Said once already: fail the next tests fast.
-		}
+		bound := stopWait()
 		if !run.finished(bound) {
 			stopReported.Store(true)
 			t.Errorf("Stop was called, no client was left, and Run had not returned %s later: on the waker's event Run must drain it and call l.beginStop, then return once no connection is left. (README.md, Step 4)", bound)
@@ -51,6 +48,25 @@ func startServer(t *testing.T, newSelector func() Selector, cfg Config) (l *Loop
 // stopReported is set once a test has found that Run does not return after
 // Stop, so that the tests after it do not each wait the whole bound.
 var stopReported atomic.Bool
+
+// stopWait bounds a wait for Run to stop: wait, or a tenth of a second once
+// a test has found that Run does not return after Stop (said once already,
+// the tests after it fail fast).
+func stopWait() time.Duration {
+	if stopReported.Load() {
+		return wait / 30
+	}
+	return wait
+}
+
+// stopped waits for Run to return after Stop, within stopWait.
+func stopped(run *running) bool {
+	if run.finished(stopWait()) {
+		return true
+	}
+	stopReported.Store(true)
+	return false
+}
 
 // echoOnce sends one line on conn and checks that it comes back.
 func echoOnce(t *testing.T, run *running, conn net.Conn, line string) {
@@ -71,6 +87,27 @@ func TestStep4_EchoesLinesForSeveralClientsAtOnce(t *testing.T) {
 			"Each connection keeps its own unfinished line.")
 		require.Containsf(t, log.String(), "connection from "+first.LocalAddr().String(),
 			"Run must log each client it accepts (l.open does); the log was:\n%s", log)
+	})
+}
+
+func TestStep4_AcceptAllTakesEveryWaitingClient(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		ln, err := Listen("127.0.0.1:0")
+		requireEarlier(t, 4, 2, "Listen", err)
+		require.NoError(t, err, "test setup: Listen")
+		l, err := NewLoop(ln, newSelector(), Config{Log: new(logBuffer)})
+		require.NoError(t, err, "test setup: NewLoop")
+		t.Cleanup(l.close)
+		const waiting = 5
+		for range waiting {
+			dial(t, ln.Addr().String()) // The kernel completes the handshake: the client waits in the backlog.
+		}
+		err = l.acceptAll() // As Run does when the listener is readable.
+		requireDone(t, 4, "acceptAll", err)
+		require.NoErrorf(t, err, "acceptAll with %d clients waiting. (README.md, Step 4)", waiting)
+		if l.conns.open < waiting {
+			t.Fatalf("%d clients were waiting in the backlog and one call of acceptAll took %d: call Accept in a loop until it returns EAGAIN (the backlog is empty), not once per readiness; each client left behind costs one more round of the loop. (README.md, Step 4)", waiting, l.conns.open)
+		}
 	})
 }
 
@@ -179,7 +216,7 @@ func TestStep4_StopReturnsPromptlyWithIdleClients(t *testing.T) {
 
 		began := time.Now()
 		go l.Stop() // From another goroutine, as a signal handler would.
-		require.Truef(t, run.finished(wait),
+		require.Truef(t, stopped(run),
 			"Stop was called with one idle client connected and Run had not returned %s later (the grace period is a minute: an idle client must not hold it). On the waker's event, call beginStop; return once no connection is left. (README.md, Step 4)", wait)
 		require.NoError(t, run.err, "after a graceful stop Run returns nil")
 		_, err := idle.Read(make([]byte, 1))
@@ -199,7 +236,7 @@ func TestStep4_StopFinishesAnInFlightLine(t *testing.T) {
 			"sent %q and the server never kept it in c.in", "half")
 
 		l.Stop()
-		refused := eventually(func() bool {
+		refused := stopReported.Load() == false && eventually(func() bool {
 			c, err := net.DialTimeout("tcp", addr, wait)
 			if err == nil {
 				c.Close()
@@ -210,10 +247,10 @@ func TestStep4_StopFinishesAnInFlightLine(t *testing.T) {
 		require.Falsef(t, run.finished(0), "Run returned (%v) while a client was in the middle of a line: once stopping, return only when no connection is left (l.conns.open == 0) or the grace period is over (l.now >= l.stopAt). (README.md, Step 4)", run.err)
 
 		write(t, busy, " done\n")
-		run.expectEcho(t, busy, " done\n", "half done\n", "A line in flight when Stop is called is finished before the connection closes.")
+		run.expectEcho(t, busy, " done\n", "half done\n", "A line in flight when Stop is called is finished before the connection closes: once stopping, Run returns only when no connection is left or the grace period is over.")
 		_, err := busy.Read(make([]byte, 1))
 		require.ErrorIs(t, err, io.EOF, "once its line is echoed during a stop, the connection closes")
-		require.True(t, run.finished(wait), "the last connection is done: Run must return")
+		require.True(t, stopped(run), "the last connection is done: Run must return. (README.md, Step 4)")
 		require.NoError(t, run.err)
 	})
 }
@@ -226,7 +263,7 @@ func TestStep4_StopGivesUpAfterTheGracePeriod(t *testing.T) {
 		write(t, slow, "a line that never ends")
 		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }))
 		l.Stop()
-		require.Truef(t, run.finished(wait),
+		require.Truef(t, stopped(run),
 			"a client never finished its line; Run must still return once the grace period (300ms) is over: Select with a timeout up to l.stopAt. (README.md, Step 4)")
 		require.NoError(t, run.err)
 	})
@@ -260,7 +297,7 @@ func TestStep4_RunClosesEverythingItOwnsWhenItReturns(t *testing.T) {
 		write(t, busy, "a line that never ends") // Still open when the grace period ends.
 		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }), "test setup: the server never read the unfinished line")
 		l.Stop()
-		require.Truef(t, run.finished(wait), "Stop was called with a grace period of 300ms and Run had not returned %s later. (README.md, Step 4)", wait)
+		require.Truef(t, stopped(run), "Stop was called with a grace period of 300ms and Run had not returned %s later. (README.md, Step 4)", stopWait())
 		require.NoError(t, run.err, "after a graceful stop Run returns nil")
 		idle.Close()
 		busy.Close()

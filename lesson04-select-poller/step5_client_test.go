@@ -104,18 +104,10 @@ func writableWithin(t *testing.T, fd int) {
 
 func TestStep5_ConnectResultReadsSO_ERROR(t *testing.T) {
 	eachBackend(t, 5, func(t *testing.T, _ func() Selector) {
-		// Take a free port and close it again: nobody listens there now.
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		refused := ln.Addr().(*net.TCPAddr).AddrPort()
-		ln.Close()
-
-		fd, err := startConnect(refused)
+		peer := listenTCP(t)
+		fd, err := startConnect(peer.Addr().(*net.TCPAddr).AddrPort())
 		requireDone(t, 5, "startConnect", err)
-		if isConnRefused(err) {
-			t.Skipf("this kernel refused the connect at once (%v): connectResult has nothing to ask", err)
-		}
-		require.NoErrorf(t, err, "startConnect(%s) failed: EINPROGRESS is the expected answer of a non-blocking connect, not an error. (README.md, Step 5)", refused)
+		require.NoErrorf(t, err, "startConnect to a listening socket failed: EINPROGRESS is the expected answer of a non-blocking connect, not an error. (README.md, Step 5)")
 		defer unix.Close(fd)
 		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
 		require.NoError(t, err)
@@ -123,16 +115,23 @@ func TestStep5_ConnectResultReadsSO_ERROR(t *testing.T) {
 		writableWithin(t, fd)
 		err = connectResult(fd)
 		requireDone(t, 5, "connectResult", err)
-		require.Truef(t, isConnRefused(err),
-			"the connect to %s, where nothing listens, has ended (the socket is writable), and connectResult returned %v; want an error wrapping ECONNREFUSED. Writable means the handshake is over, not that it succeeded: read SO_ERROR with unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR) and return unix.Errno(value) when it is not 0. (README.md, Step 5)", refused, err)
+		require.NoErrorf(t, err, "the connect to a listening socket succeeded, so SO_ERROR is 0: connectResult must return nil then, not an error. (README.md, Step 5)")
 
-		peer := listenTCP(t)
-		fd, err = startConnect(peer.Addr().(*net.TCPAddr).AddrPort())
-		require.NoErrorf(t, err, "startConnect to a listening socket. (README.md, Step 5)")
+		// Take a free port and close it again: nobody listens there now.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		refused := ln.Addr().(*net.TCPAddr).AddrPort()
+		ln.Close()
+		fd, err = startConnect(refused)
+		if isConnRefused(err) {
+			t.Skipf("this kernel refused the connect at once (%v): connectResult has nothing to ask", err)
+		}
+		require.NoErrorf(t, err, "startConnect(%s) failed: EINPROGRESS is the expected answer of a non-blocking connect, not an error. (README.md, Step 5)", refused)
 		defer unix.Close(fd)
 		writableWithin(t, fd)
-		require.NoErrorf(t, connectResult(fd),
-			"the connect to a listening socket succeeded, so SO_ERROR is 0: connectResult must return nil then, not an error. (README.md, Step 5)")
+		err = connectResult(fd)
+		require.Truef(t, isConnRefused(err),
+			"the connect to %s, where nothing listens, has ended (the socket is writable), and connectResult returned %v; want an error wrapping ECONNREFUSED. Writable means the handshake is over, not that it succeeded: read SO_ERROR with unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR) and return unix.Errno(value) when it is not 0. (README.md, Step 5)", refused, err)
 	})
 }
 
