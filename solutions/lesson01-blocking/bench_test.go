@@ -63,5 +63,9 @@ func BenchmarkEcho(b *testing.B) {
 	}
 	b.StopTimer()
 	client.Close()
-	<-handled
+	select {
+	case <-handled:
+	case <-time.After(wait):
+		b.Fatalf("the client closed and Handle had not returned %s later: return at io.EOF. (README.md, Step 2)", wait)
+	}
 }
