@@ -75,7 +75,7 @@ func dial(t *testing.T, ln net.Listener) net.Conn {
 	t.Helper()
 	conn, err := net.DialTimeout(ln.Addr().Network(), ln.Addr().String(), wait)
 	if err != nil {
-		t.Fatalf("dial %s: %v", ln.Addr(), err)
+		t.Fatalf("test setup: dial %s: %v", ln.Addr(), err)
 	}
 	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(wait))
@@ -126,7 +126,7 @@ func closeWrite(t *testing.T, conn net.Conn) {
 		t.Fatalf("test setup: %T cannot half-close", conn)
 	}
 	if err := hc.CloseWrite(); err != nil {
-		t.Fatalf("client: half-close: %v", err)
+		t.Fatalf("test setup: the client could not half-close: %v", err)
 	}
 }
 
@@ -186,7 +186,7 @@ func (r *running) read(t *testing.T, readFn func() ([]byte, error)) ([]byte, err
 	}()
 	// The connection has a deadline, so the read ends by itself; the timer
 	// is there so that even a test with a mistake of its own cannot hang.
-	timer := time.NewTimer(3 * wait)
+	timer := time.NewTimer(10 * wait)
 	defer timer.Stop()
 	done := r.done
 	for {
@@ -198,7 +198,7 @@ func (r *running) read(t *testing.T, readFn func() ([]byte, error)) ([]byte, err
 			return res.data, res.err
 		case <-timer.C:
 			t.Fatalf("a read from %s's connection had not returned after %s (%s). (README.md, Step %d)",
-				r.name, 3*wait, r.returned(), r.step)
+				r.name, 10*wait, r.returned(), r.step)
 			return nil, nil
 		}
 	}
@@ -218,6 +218,28 @@ func (r *running) readN(t *testing.T, conn net.Conn, n int) ([]byte, error) {
 func (r *running) readAll(t *testing.T, conn net.Conn) ([]byte, error) {
 	t.Helper()
 	return r.read(t, func() ([]byte, error) { return io.ReadAll(conn) })
+}
+
+// readAllSteadily reads from conn until the server closes it, giving up only
+// when nothing has arrived for wait: a busy machine may take a while to move
+// a large echo, but one that has stalled shows within wait (see running.read).
+func (r *running) readAllSteadily(t *testing.T, conn net.Conn) ([]byte, error) {
+	t.Helper()
+	return r.read(t, func() ([]byte, error) {
+		var all []byte
+		buf := make([]byte, 64<<10)
+		for {
+			conn.SetReadDeadline(time.Now().Add(wait))
+			n, err := conn.Read(buf)
+			all = append(all, buf[:n]...)
+			if errors.Is(err, io.EOF) {
+				return all, nil
+			}
+			if err != nil {
+				return all, err
+			}
+		}
+	})
 }
 
 // returned describes how the function under test ended, for failure messages.

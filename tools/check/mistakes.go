@@ -380,7 +380,9 @@ func (c *checker) runMistake(ctx context.Context, work scratchWorkspace, l cours
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	args := []string{"test", "-c", "-o", bin}
+	// No vet (the solution check runs it) and no debug information: the
+	// binary only has to run, and linking it is most of the cost.
+	args := []string{"test", "-c", "-vet=off", "-ldflags=-s -w", "-o", bin}
 	if m.Race {
 		args = append(args, "-race")
 	}
