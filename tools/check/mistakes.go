@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -211,11 +212,13 @@ type mistakeResult struct {
 	Problem string        // why it was not caught; "" if it was
 	Skipped string        // why it could not run here; "" if it ran
 	Slowest time.Duration // the longest of its runs
+	Built   time.Duration // how long go test -c took
+	Runs    []time.Duration
 }
 
 // mistakeOptions are the command line's say in the catalogue check.
 type mistakeOptions struct {
-	Filter string // run only entries whose description contains this
+	Filter string // run only entries whose "line N, step N: description" contains this
 }
 
 // checkMistakes runs the catalogue of every lesson given, lessons side by
@@ -252,13 +255,17 @@ func (c *checker) checkMistakes(ctx context.Context, lessons []course.Lesson, op
 			continue
 		}
 		for _, m := range entries {
-			if opts.Filter != "" && !strings.Contains(strings.ToLower(m.Desc), strings.ToLower(opts.Filter)) {
+			if opts.Filter != "" && !strings.Contains(strings.ToLower(m.String()), strings.ToLower(opts.Filter)) {
 				continue
 			}
 			jobs = append(jobs, job{l, m})
 		}
 	}
 
+	if opts.Filter != "" && len(jobs) == 0 {
+		c.fail("mistakes", "no catalogue entry matches %q", opts.Filter)
+		return
+	}
 	work, err := newScratchWorkspace(c.root)
 	if err != nil {
 		c.fail("mistakes", "%v", err)
@@ -279,6 +286,14 @@ func (c *checker) checkMistakes(ctx context.Context, lessons []course.Lesson, op
 			defer wg.Done()
 			defer func() { <-workers }()
 			results[i] = c.runMistake(ctx, work, j.lesson, j.mistake, builds)
+			if c.verbose {
+				r := results[i]
+				var runs []string
+				for _, d := range r.Runs {
+					runs = append(runs, fmt.Sprintf("%.1f", d.Seconds()))
+				}
+				fmt.Printf("      lesson %d, %s: built in %.1f s, ran in %s s\n", j.lesson.Number, j.mistake, r.Built.Seconds(), strings.Join(runs, ", "))
+			}
 		}()
 	}
 	wg.Wait()
@@ -286,6 +301,9 @@ func (c *checker) checkMistakes(ctx context.Context, lessons []course.Lesson, op
 	for _, l := range lessons {
 		if bad[l.Name] || l.Solution == "" {
 			continue
+		}
+		if opts.Filter != "" && !slices.ContainsFunc(jobs, func(j job) bool { return j.lesson.Name == l.Name }) {
+			continue // The filter picked entries of other lessons only.
 		}
 		var problems, skipped []string
 		caught, total := 0, 0
@@ -362,13 +380,17 @@ func (c *checker) runMistake(ctx context.Context, work scratchWorkspace, l cours
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	args := []string{"test", "-c", "-o", bin}
+	// No vet (the solution check runs it) and no debug information: the
+	// binary only has to run, and linking it is most of the cost.
+	args := []string{"test", "-c", "-vet=off", "-ldflags=-s -w", "-o", bin}
 	if m.Race {
 		args = append(args, "-race")
 	}
 	builds <- struct{}{}
+	began := time.Now()
 	out, err := work.goCmd(ctx, dir, l.Solution, append(args, ".")...)
 	<-builds
+	res.Built = time.Since(began)
 	if err != nil {
 		res.Problem = fmt.Sprintf("%v: the edit does not compile:\n%s", errStale, c.tail(out, 15))
 		return res
@@ -377,6 +399,7 @@ func (c *checker) runMistake(ctx context.Context, work scratchWorkspace, l cours
 	for run := 1; run <= mistakeRuns; run++ {
 		r := runStepTests(ctx, dir, bin, m.Step)
 		res.Slowest = max(res.Slowest, r.elapsed)
+		res.Runs = append(res.Runs, r.elapsed)
 		if ctx.Err() != nil {
 			res.Problem = "interrupted"
 			return res
