@@ -223,18 +223,26 @@ func (r *running) read(t *testing.T, readFn func() (string, error)) (string, err
 	}
 }
 
-// expectEcho sends line (which ends in "\n") on c and reads the echo.
+// expectEcho sends line (which ends in "\n") on c and reads the echo. A
+// failure names the hint of the function's own step.
 func (r *running) expectEcho(t *testing.T, c *client, line, hint string) {
+	t.Helper()
+	r.expectEchoStep(t, c, line, hint, r.step)
+}
+
+// expectEchoStep is expectEcho for a test of a later step: its failure names
+// the hint of that step.
+func (r *running) expectEchoStep(t *testing.T, c *client, line, hint string, step int) {
 	t.Helper()
 	c.write(t, line)
 	got, err := r.read(t, c.readLine)
 	if err != nil {
 		t.Fatalf("sent %q and waited up to %s for the echo; got %q, then %v (%s).\n%s (README.md, Step %d)",
-			line, wait, got, err, r.returned(), hint, r.step)
+			line, wait, got, err, r.returned(), hint, step)
 	}
 	if got != line {
 		t.Fatalf("sent %q, got back %q. Each line must come back as it was sent. (README.md, Step %d)",
-			line, got, r.step)
+			line, got, step)
 	}
 }
 
