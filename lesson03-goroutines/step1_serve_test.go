@@ -120,7 +120,7 @@ func TestStep1_OneClientsErrorDoesNotStopTheServer(t *testing.T) {
 
 	s.serve.expectEcho(t, c, "still there?\n", "Two clients failed; the server must go on serving others.")
 	require.Falsef(t, s.serve.finished(0),
-		"Serve returned %v after a client's conversation failed. Log a connection's error and go on: one client must never stop the server. (README.md, Step 1)", s.serve.err)
+		"%s after a client's conversation failed. Log a connection's error and go on: one client must never stop the server. (README.md, Step 1)", s.serve.returned())
 	require.Containsf(t, s.log.String(), "line exceeds 16 bytes",
 		`the error that ended a conversation must be logged, with the client's address: s.logf("%%s: %%v", rw.RemoteAddr(), err). (README.md, Step 1) The log was:\n%s`, s.log)
 }

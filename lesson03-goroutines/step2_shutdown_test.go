@@ -99,7 +99,7 @@ func TestStep2_FinishesALineInFlight(t *testing.T) {
 	rest, err := shut.read(t, idle.readToEOF)
 	require.NoErrorf(t, err, "the idle client was not closed at shutdown (read %q, then %v): wake every conn in s.conns. (README.md, Step 2)", rest, err)
 	require.Falsef(t, shut.finished(100*time.Millisecond),
-		"Shutdown returned %v while a client was in the middle of a line: wait for s.handlers; force only when ctx is done. (README.md, Step 2)", shut.err)
+		"%s while a client was in the middle of a line: wait for s.handlers; force only when ctx is done. (README.md, Step 2)", shut.returned())
 	_, err = net.DialTimeout("tcp", s.ln.Addr().String(), wait)
 	require.Errorf(t, err, "a new client could connect during Shutdown: close the listeners first. (README.md, Step 2)")
 

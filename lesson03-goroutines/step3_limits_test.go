@@ -64,7 +64,7 @@ func TestStep3_CloseWakesAnAcceptWaitingForASlot(t *testing.T) {
 		return err
 	})
 	require.Falsef(t, waiting.finished(100*time.Millisecond),
-		"with its one slot taken, Accept returned (%v) instead of waiting for the slot. (README.md, Step 3)", waiting.err)
+		"with its one slot taken, Accept did not wait for the slot: %s. (README.md, Step 3)", waiting.returned())
 	ln.Close()
 	require.Truef(t, waiting.finished(wait),
 		"Accept was waiting for a slot, the listener was closed, and Accept had not returned %s later: Close cancels the context Acquire waits with. (README.md, Step 3)", wait)

@@ -244,7 +244,7 @@ func TestStep4_StopFinishesAnInFlightLine(t *testing.T) {
 			return isConnRefused(err)
 		})
 		require.True(t, refused, "after Stop, new clients must be refused: beginStop closes the listener")
-		require.Falsef(t, run.finished(0), "Run returned (%v) while a client was in the middle of a line: once stopping, return only when no connection is left (l.conns.open == 0) or the grace period is over (l.now >= l.stopAt). (README.md, Step 4)", run.err)
+		require.Falsef(t, run.finished(0), "%s while a client was in the middle of a line: once stopping, return only when no connection is left (l.conns.open == 0) or the grace period is over (l.now >= l.stopAt). (README.md, Step 4)", run.returned())
 
 		write(t, busy, " done\n")
 		run.expectEcho(t, busy, " done\n", "half done\n", "A line in flight when Stop is called is finished before the connection closes: once stopping, Run returns only when no connection is left or the grace period is over.")
@@ -388,6 +388,6 @@ func TestStep4_SurvivesResetsAndEarlyHangUps(t *testing.T) {
 		if err := talk(addr, "still there?\n"); err != nil {
 			t.Fatalf("after a client left at once and another reset, a third one failed: %v (%s). One client's error closes that client only. (README.md, Step 4)", err, run.returned())
 		}
-		require.False(t, run.finished(0), "Run returned (%v) after a client reset: close that connection and go on", run.err)
+		require.Falsef(t, run.finished(0), "%s after a client reset: close that connection and go on. (README.md, Step 4)", run.returned())
 	})
 }
