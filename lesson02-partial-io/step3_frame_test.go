@@ -26,12 +26,29 @@ func frame(t testing.TB, payload []byte) []byte {
 	return buf.Bytes()
 }
 
-// readFrame calls ReadFrame and stops the test plainly if the step is not done yet.
+// readFrame calls ReadFrame, waiting for it at most wait, and stops the test
+// plainly if the step is not done yet.
 func readFrame(t testing.TB, r io.Reader, max int) ([]byte, error) {
 	t.Helper()
-	payload, err := ReadFrame(r, max)
-	requireDone(t, 3, "ReadFrame", err)
-	return payload, err
+	type result struct {
+		payload []byte
+		err     error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		payload, err := ReadFrame(r, max)
+		ch <- result{payload, err}
+	}()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case res := <-ch:
+		requireDone(t, 3, "ReadFrame", res.err)
+		return res.payload, res.err
+	case <-timer.C:
+		t.Fatalf("ReadFrame had not returned after %s. Does it call Read with an empty buffer (some readers never return from that), or loop without reading? Read the header and the payload with ReadExactly (step 1): one Read is not enough. (README.md, Step 3)", wait)
+		return nil, nil
+	}
 }
 
 func TestStep3_WritesTheLengthBigEndianThenThePayload(t *testing.T) {

@@ -18,6 +18,9 @@ import (
 // These tests run side by side (t.Parallel): each has its own listener, and a
 // Handle that never answers then costs the wait once, not once per test.
 
+// stillBlocked is the hint for an echo that does not come.
+const stillBlocked = "Is Handle still blocked, waiting for more than a line? Write back each line as soon as ReadLine returns it, without waiting for the end of the stream."
+
 // startHandle connects a client to Handle, which runs on the server side
 // with the given line limit.
 func startHandle(t *testing.T, maxLine int) (client *net.TCPConn, handle *running, log *logBuffer) {
@@ -35,7 +38,7 @@ func TestStep4_EchoesALineAsSoonAsItIsComplete(t *testing.T) {
 	handle.write(t, client, "Hola, mundo!\n")
 	// The client has not half-closed: the echo must come while it still could send more.
 	handle.expectEcho(t, client, "Hola, mundo!\n", "Hola, mundo!\n",
-		"Write back each line as soon as ReadLine returns it, without waiting for the end of the stream.")
+		stillBlocked)
 }
 
 func TestStep4_WaitsForTheRestOfTheLine(t *testing.T) {
@@ -55,13 +58,13 @@ func TestStep4_WaitsForTheRestOfTheLine(t *testing.T) {
 	client.SetReadDeadline(time.Now().Add(wait))
 	handle.write(t, client, "mundo!\n")
 	handle.expectEcho(t, client, `"Hola, " then "mundo!\n"`, "Hola, mundo!\n",
-		"The line is complete now: write it back.")
+		"The line is complete now: write it back. "+stillBlocked)
 }
 
 func TestStep4_EchoesManyLinesFromOneWrite(t *testing.T) {
 	t.Parallel()
 	client, handle, _ := startHandle(t, 1024)
-	sent := numberedLines(2000, 40) // 80 kB in one Write: many lines per Read on the server
+	sent := numberedLines(2000, 40)                  // 80 kB in one Write: many lines per Read on the server
 	client.SetWriteDeadline(time.Now().Add(bigWait)) // A busy machine may take a while; the test's end closes client anyway.
 	go client.Write(sent)
 	got, err := handle.readSteadily(t, client, len(sent))
@@ -89,7 +92,7 @@ func TestStep4_EchoesTheUnterminatedRemainderAfterHalfClose(t *testing.T) {
 	t.Parallel()
 	client, handle, _ := startHandle(t, 1024)
 	handle.write(t, client, "a line\nand no newline after this")
-	handle.expectEcho(t, client, "a line\n...", "a line\n", "Write back each line as soon as it is complete.")
+	handle.expectEcho(t, client, "a line\n...", "a line\n", stillBlocked)
 	closeWrite(t, client)
 
 	rest, err := handle.readAll(t, client)
@@ -118,14 +121,14 @@ func TestStep4_EchoesALineOfExactlyTheLimit(t *testing.T) {
 	sent := strings.Repeat("L", 1024) + "\n"
 	go client.Write([]byte(sent))
 	handle.expectEcho(t, client, "1024 bytes and a newline", sent,
-		"The line limit is 1024 and this line holds exactly 1024 bytes before its \"\\n\": it must be echoed.")
+		"The line limit is 1024 and this line holds exactly 1024 bytes before its \"\\n\": it must be echoed. "+stillBlocked)
 }
 
 func TestStep4_LogsEachLine(t *testing.T) {
 	t.Parallel()
 	client, handle, log := startHandle(t, 1024)
 	handle.write(t, client, "ping\npong\n")
-	handle.expectEcho(t, client, "ping\npong\n", "ping\npong\n", "Write back each line as soon as it is complete.")
+	handle.expectEcho(t, client, "ping\npong\n", "ping\npong\n", stillBlocked)
 	require.Equalf(t, []string{"ping\n", "pong\n"}, log.received(),
 		`Handle must log each line it echoes, with logReceived(log, line). The log was:\n%s (README.md, Step 4)`, log)
 }
@@ -192,8 +195,6 @@ func TestStep4_ServesClientsOneAfterAnother(t *testing.T) {
 	require.Containsf(t, log.String(), "connection from", "Serve logs each client it accepts; the log was:\n%s (README.md, Step 4)", log)
 }
 
-// This test comes last: a Handle that ignores the reset and goes on calling
-// ReadLine spins for ever, and would slow down every test after it.
 func TestStep4_ReturnsWhenTheClientResets(t *testing.T) {
 	t.Parallel()
 	client, handle, _ := startHandle(t, 1024)

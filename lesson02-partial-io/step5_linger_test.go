@@ -88,11 +88,15 @@ func TestStep5_LingeringCloseLetsTheLastWordsArrive(t *testing.T) {
 	lc := start(5, "LingeringClose", func() error { return LingeringClose(server, 5*time.Second) })
 
 	got, err := lc.readAll(t, client)
+	// The client may read EOF a moment before a LingeringClose that does not
+	// drain returns: give it that moment, far less than the 5s drain.
+	if lc.finished(wait / 4) {
+		t.Fatalf("%s while the client is still sending, long before its 5s drain was over: LingeringClose has returned while the client is still sending (the client read %s, then %v).\nHalf-close first (CloseWrite), then keep reading and discarding (io.Copy(io.Discard, conn)) until EOF or the read deadline, then Close: closing with unread input sends a reset. (README.md, Step 5)",
+			lc.returned(), quote(got), err)
+	}
 	failOnReset(t, got, err)
 	require.NoErrorf(t, err, "the client read %s, then %v; want the server's last words and then EOF (%s). (README.md, Step 5)", quote(got), err, lc.returned())
 	require.Truef(t, "error: goodbye\n" == string(got), "the client read %s; it must read the server's last line, then EOF. (README.md, Step 5)", quote(got))
-	require.Falsef(t, lc.finished(0),
-		"%s while the client is still sending, long before its 5s drain was over: LingeringClose has returned while the client is still sending. You half-closed and closed at once: keep reading and discarding (io.Copy(io.Discard, conn)) until EOF or the read deadline. (README.md, Step 5)", lc.returned())
 
 	stop() // The client hangs up: the drain reads EOF (or a reset) and ends.
 	require.Truef(t, lc.finished(wait),
