@@ -18,17 +18,17 @@ import (
 func BenchmarkEcho(b *testing.B) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		b.Fatal(err)
+		b.Fatalf("test setup: %v", err)
 	}
 	defer ln.Close()
 	client, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
-		b.Fatal(err)
+		b.Fatalf("test setup: %v", err)
 	}
 	defer client.Close()
 	server, err := ln.Accept()
 	if err != nil {
-		b.Fatal(err)
+		b.Fatalf("test setup: %v", err)
 	}
 	handled := make(chan error, 1)
 	go func() { handled <- Handle(server, io.Discard) }()
@@ -58,10 +58,14 @@ func BenchmarkEcho(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := roundTrip(); err != nil {
-			b.Fatal(err)
+			b.Fatalf("an echo failed during the benchmark: %v. (README.md, Step 2)", err)
 		}
 	}
 	b.StopTimer()
 	client.Close()
-	<-handled
+	select {
+	case <-handled:
+	case <-time.After(wait):
+		b.Fatalf("the client closed and Handle had not returned %s later: return at io.EOF. (README.md, Step 2)", wait)
+	}
 }

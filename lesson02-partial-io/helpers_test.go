@@ -99,11 +99,13 @@ func connPair(t *testing.T) (client, server *net.TCPConn) {
 	return client, server
 }
 
-// write sends s on conn or fails the test.
-func write(t *testing.T, conn net.Conn, s string) {
+// write sends s on conn, the client's side of a connection to the function
+// under test, or fails the test.
+func (r *running) write(t *testing.T, conn net.Conn, s string) {
 	t.Helper()
 	if _, err := io.WriteString(conn, s); err != nil {
-		t.Fatalf("client: writing %q: %v", s, err)
+		t.Fatalf("the client could not send %s: %v (%s). Did the server close the connection before the client was done? (README.md, Step %d)",
+			quote(s), err, r.returned(), r.step)
 	}
 }
 
@@ -112,7 +114,7 @@ func write(t *testing.T, conn net.Conn, s string) {
 func closeWrite(t *testing.T, conn *net.TCPConn) {
 	t.Helper()
 	if err := conn.CloseWrite(); err != nil {
-		t.Fatalf("client: half-close: %v", err)
+		t.Fatalf("test setup: the client could not half-close: %v", err)
 	}
 }
 
@@ -233,12 +235,24 @@ func start(step int, name string, fn func() error) *running {
 	return r
 }
 
-// finished waits up to d for the function to return, and reports whether it did.
+// finished waits up to d for the function to return, and reports whether it
+// did. It looks at done before it starts a timer: a select between done and a
+// timer that has already fired picks one of the two at random.
 func (r *running) finished(d time.Duration) bool {
 	select {
 	case <-r.done:
 		return true
-	case <-time.After(d):
+	default:
+	}
+	if d <= 0 {
+		return false
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-r.done:
+		return true
+	case <-timer.C:
 		return false
 	}
 }
@@ -257,6 +271,10 @@ func (r *running) read(t *testing.T, readFn func() ([]byte, error)) ([]byte, err
 		data, err := readFn()
 		ch <- result{data, err}
 	}()
+	// The connection has a deadline, so the read ends by itself; the timer
+	// is there so that even a test with a mistake of its own cannot hang.
+	timer := time.NewTimer(bigWait + wait)
+	defer timer.Stop()
 	done := r.done
 	for {
 		select {
@@ -265,6 +283,10 @@ func (r *running) read(t *testing.T, readFn func() ([]byte, error)) ([]byte, err
 			done = nil // It returned for another reason: the read will tell.
 		case res := <-ch:
 			return res.data, res.err
+		case <-timer.C:
+			t.Fatalf("a read from %s's connection had not returned after %s (%s). (README.md, Step %d)",
+				r.name, bigWait+wait, r.returned(), r.step)
+			return nil, nil
 		}
 	}
 }
@@ -324,11 +346,11 @@ func (r *running) expectEcho(t *testing.T, conn net.Conn, sent, want, hint strin
 	t.Helper()
 	got, err := r.readN(t, conn, len(want))
 	if err != nil {
-		t.Fatalf("sent %q, expected %q back, waited up to %s; got %q, then %v (%s).\n%s (README.md, Step %d)",
-			sent, want, wait, got, err, r.returned(), hint, r.step)
+		t.Fatalf("sent %s, expected %s back, waited up to %s; got %s, then %v (%s).\n%s (README.md, Step %d)",
+			quote(sent), quote(want), wait, quote(got), err, r.returned(), hint, r.step)
 	}
 	if string(got) != want {
-		t.Fatalf("sent %q, expected %q back, got %q. (README.md, Step %d)", sent, want, got, r.step)
+		t.Fatalf("sent %s, expected %s back, got %s. (README.md, Step %d)", quote(sent), quote(want), quote(got), r.step)
 	}
 }
 
@@ -450,4 +472,14 @@ func firstDifference(want, got []byte) string {
 	end := func(b []byte) []byte { return b[i:min(len(b), i+16)] }
 	return fmt.Sprintf("sent %d bytes, got %d; first difference at byte %d: sent %q, got %q",
 		len(want), len(got), i, end(want), end(got))
+}
+
+// quote shows bytes in a failure message as Go would write them (%q), and
+// only their two ends when there are many: a message must stay readable.
+func quote[B ~string | ~[]byte](b B) string {
+	const keep = 24
+	if len(b) <= 3*keep {
+		return fmt.Sprintf("%q", b)
+	}
+	return fmt.Sprintf("%q...%q (%d bytes)", b[:keep], b[len(b)-keep:], len(b))
 }

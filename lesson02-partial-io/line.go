@@ -43,13 +43,15 @@ func NewLineReader(r io.Reader, max int) *LineReader {
 // for the end of a line it will refuse anyway.
 //
 // Step 2. Loop: if buf holds a "\n", cut the line off the front of buf and
-// return it; if buf is longer than max, return ErrLineTooLong; if a Read
-// failed earlier, return what is left with that error; otherwise Read more
-// and append it to buf. See README.md, "Step 2".
+// return it (or ErrLineTooLong if it holds more than max bytes before its
+// "\n"); if buf is longer than max, return ErrLineTooLong; if a Read failed
+// earlier, return what is left with that error; otherwise Read more and
+// append it to buf. See README.md, "Step 2".
 func (lr *LineReader) ReadLine() ([]byte, error) {
 	// TODO(step 2): loop: return a complete line cut off the front of lr.buf
-	// if there is one; ErrLineTooLong once lr.buf holds more than lr.max
-	// bytes without a newline; what is left with lr.err if a Read failed;
+	// if there is one (ErrLineTooLong if it is longer than lr.max before its
+	// newline); ErrLineTooLong once lr.buf holds more than lr.max bytes
+	// without a newline; what is left with lr.err if a Read failed;
 	// otherwise Read into lr.chunk and append to lr.buf.
 	return nil, notImplemented("step 2: ReadLine")
 }

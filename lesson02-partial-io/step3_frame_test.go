@@ -22,16 +22,33 @@ func frame(t testing.TB, payload []byte) []byte {
 	var buf bytes.Buffer
 	err := WriteFrame(&buf, payload)
 	requireDone(t, 3, "WriteFrame", err)
-	require.NoErrorf(t, err, "WriteFrame of %d bytes to a bytes.Buffer", len(payload))
+	require.NoErrorf(t, err, "WriteFrame of %d bytes to a bytes.Buffer failed: %v. (README.md, Step 3)", len(payload), err)
 	return buf.Bytes()
 }
 
-// readFrame calls ReadFrame and stops the test plainly if the step is not done yet.
+// readFrame calls ReadFrame, waiting for it at most wait, and stops the test
+// plainly if the step is not done yet.
 func readFrame(t testing.TB, r io.Reader, max int) ([]byte, error) {
 	t.Helper()
-	payload, err := ReadFrame(r, max)
-	requireDone(t, 3, "ReadFrame", err)
-	return payload, err
+	type result struct {
+		payload []byte
+		err     error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		payload, err := ReadFrame(r, max)
+		ch <- result{payload, err}
+	}()
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case res := <-ch:
+		requireDone(t, 3, "ReadFrame", res.err)
+		return res.payload, res.err
+	case <-timer.C:
+		t.Fatalf("ReadFrame had not returned after %s. Does it call Read with an empty buffer (some readers never return from that), or loop without reading? Read the header and the payload with ReadExactly (step 1): one Read is not enough. (README.md, Step 3)", wait)
+		return nil, nil
+	}
 }
 
 func TestStep3_WritesTheLengthBigEndianThenThePayload(t *testing.T) {
@@ -41,9 +58,9 @@ func TestStep3_WritesTheLengthBigEndianThenThePayload(t *testing.T) {
 		{strings.Repeat("a", 300), "\x00\x00\x01\x2c" + strings.Repeat("a", 300)},
 	} {
 		got := frame(t, []byte(c.payload))
-		require.Equalf(t, c.want, string(got),
-			"WriteFrame of a %d-byte payload wrote %q; want %q: the length in 4 bytes, most significant first (binary.BigEndian), then the payload. (README.md, Step 3)",
-			len(c.payload), got[:min(len(got), 8)], c.want[:min(len(c.want), 8)])
+		require.Truef(t, c.want == string(got),
+			"WriteFrame of a %d-byte payload wrote %s; want %s: the length in 4 bytes, most significant first (binary.BigEndian, not LittleEndian: network byte order is big endian), then the payload. (README.md, Step 3)",
+			len(c.payload), quote(got), quote(c.want))
 	}
 }
 
@@ -57,11 +74,11 @@ func TestStep3_ReadsFramesWhateverPiecesTheyArriveIn(t *testing.T) {
 		for i, want := range payloads {
 			got, err := readFrame(t, r, 1<<20)
 			require.NoErrorf(t, err, "frame %d of %d, delivered by %s: ReadFrame returned %v. Read the 4-byte header and then the payload with ReadExactly (step 1): one Read is not enough. (README.md, Step 3)", i+1, len(payloads), name, err)
-			require.Truef(t, bytes.Equal(want, got), "frame %d (%s): %s. (README.md, Step 3)", i+1, name, firstDifference(want, got))
+			require.Truef(t, bytes.Equal(want, got), "frame %d (delivered by %s): %s. Read the header and the payload with ReadExactly (step 1): one Read is not enough. (README.md, Step 3)", i+1, name, firstDifference(want, got))
 		}
 		got, err := readFrame(t, r, 1<<20)
 		require.Truef(t, err == io.EOF,
-			"after the last frame (%s), ReadFrame returned %q, %v; want io.EOF: the stream ended cleanly between frames. (README.md, Step 3)", name, got, err)
+			"after the last frame (delivered by %s), ReadFrame returned %s, %v; want io.EOF: the stream ended cleanly between frames. (README.md, Step 3)", name, quote(got), err)
 	}
 }
 
@@ -70,8 +87,8 @@ func TestStep3_ReportsATruncatedFrame(t *testing.T) {
 	for _, cut := range []int{2, 4, 7} { // inside the header, just after it, inside the payload
 		got, err := readFrame(t, bytes.NewReader(whole[:cut]), 100)
 		require.Truef(t, err == io.ErrUnexpectedEOF,
-			"the stream %q ends %d bytes into a %d-byte frame; ReadFrame returned %q, %v; want io.ErrUnexpectedEOF: a frame that began must end. (README.md, Step 3)",
-			whole[:cut], cut, len(whole), got, err)
+			"the stream %q ends %d bytes into a %d-byte frame; ReadFrame returned %s, %v; want io.ErrUnexpectedEOF: a frame that began must end. If the stream ended after the header, turn ReadExactly's io.EOF into io.ErrUnexpectedEOF. (README.md, Step 3)",
+			whole[:cut], cut, len(whole), quote(got), err)
 	}
 }
 
@@ -80,8 +97,8 @@ func TestStep3_RejectsAFrameOverTheMax(t *testing.T) {
 	require.Truef(t, errors.Is(err, ErrFrameTooLarge),
 		"a 101-byte frame with max 100: ReadFrame returned %d bytes and %v; want an error wrapping ErrFrameTooLarge (fmt.Errorf(\"%%w ...\", ErrFrameTooLarge, ...)). (README.md, Step 3)", len(got), err)
 	got, err = readFrame(t, bytes.NewReader(frame(t, bytes.Repeat([]byte("x"), 100))), 100)
-	require.NoErrorf(t, err, "a frame of exactly max bytes is allowed")
-	require.Len(t, got, 100)
+	require.NoErrorf(t, err, "a 100-byte frame with max 100: ReadFrame returned %v; a frame of exactly max bytes is allowed. (README.md, Step 3)", err)
+	require.Lenf(t, got, 100, "a 100-byte frame with max 100: ReadFrame returned %d bytes. (README.md, Step 3)", len(got))
 }
 
 func TestStep3_RejectsA4GiBLengthWithoutAllocating(t *testing.T) {
@@ -97,8 +114,8 @@ func TestStep3_RejectsA4GiBLengthWithoutAllocating(t *testing.T) {
 	// Now the largest length four bytes can say.
 	huge := []byte{0xFF, 0xFF, 0xFF, 0xFF}
 	allocated, err = bytesAllocated(func() error { _, err := readFrame(t, bytes.NewReader(huge), 1<<20); return err })
-	require.Truef(t, errors.Is(err, ErrFrameTooLarge), "a length prefix of 0xFFFFFFFF (4 GiB) with max 1 MiB: ReadFrame returned %v; want ErrFrameTooLarge", err)
-	require.Lessf(t, allocated, uint64(1<<20), "ReadFrame allocated %d bytes to reject a 4 GiB length prefix", allocated)
+	require.Truef(t, errors.Is(err, ErrFrameTooLarge), "a length prefix of 0xFFFFFFFF (4 GiB) with max 1 MiB: ReadFrame returned %v; want ErrFrameTooLarge. (README.md, Step 3)", err)
+	require.Lessf(t, allocated, uint64(1<<20), "ReadFrame allocated %d bytes to reject a 4 GiB length prefix: compare the length with max before make([]byte, size). (README.md, Step 3)", allocated)
 }
 
 // bytesAllocated runs fn and returns how many bytes of heap it (and anything
@@ -128,10 +145,10 @@ func TestStep3_FramesCrossASocketThatSplitsEveryByte(t *testing.T) {
 	for i, want := range payloads {
 		got, err := readFrame(t, server, 1024)
 		require.NoErrorf(t, err, "frame %d of %d, sent through a proxy that forwards one byte per segment: %v. (README.md, Step 3)", i+1, len(payloads), err)
-		require.Equal(t, want, string(got))
+		require.Truef(t, want == string(got), "frame %d of %d, sent through a proxy that forwards one byte per segment, came back as %s. (README.md, Step 3)", i+1, len(payloads), quote(got))
 	}
 	got, err := readFrame(t, server, 1024)
-	require.Truef(t, err == io.EOF, "after the last frame the client half-closed; ReadFrame returned %q, %v; want io.EOF", got, err)
+	require.Truef(t, err == io.EOF, "after the last frame the client half-closed; ReadFrame returned %s, %v; want io.EOF. (README.md, Step 3)", quote(got), err)
 }
 
 // FuzzReadFrame feeds arbitrary bytes to ReadFrame, whole and one byte per
@@ -155,33 +172,33 @@ func FuzzReadFrame(f *testing.F) {
 				}
 				frames = append(frames, payload)
 			}
-			t.Fatalf("ReadFrame returned more frames than %d bytes can hold", len(data))
+			t.Fatalf("ReadFrame returned more frames than %d bytes can hold. (README.md, Step 3)", len(data))
 			return nil, nil
 		}
 		whole, errWhole := read(bytes.NewReader(data))
 		split, errSplit := read(iotest.OneByteReader(bytes.NewReader(data)))
 		if len(whole) != len(split) || !sameEnd(errWhole, errSplit, io.EOF, io.ErrUnexpectedEOF, ErrFrameTooLarge) {
-			t.Fatalf("%q gave %d frames and %v in one Read, %d frames and %v one byte at a time", data, len(whole), errWhole, len(split), errSplit)
+			t.Fatalf("%s gave %d frames and %v in one Read, %d frames and %v one byte at a time. (README.md, Step 3)", quote(data), len(whole), errWhole, len(split), errSplit)
 		}
 		if errWhole != io.EOF && errWhole != io.ErrUnexpectedEOF && !errors.Is(errWhole, ErrFrameTooLarge) {
-			t.Fatalf("reading frames from %q ended with %v; want io.EOF, io.ErrUnexpectedEOF or ErrFrameTooLarge", data, errWhole)
+			t.Fatalf("reading frames from %s ended with %v; want io.EOF, io.ErrUnexpectedEOF or ErrFrameTooLarge. (README.md, Step 3)", quote(data), errWhole)
 		}
 		// Writing the frames again must give back the bytes they came from.
 		var again bytes.Buffer
 		for i, payload := range whole {
 			if len(payload) > max {
-				t.Fatalf("frame %d holds %d bytes, over max %d", i, len(payload), max)
+				t.Fatalf("frame %d holds %d bytes, over max %d. (README.md, Step 3)", i, len(payload), max)
 			}
 			if !bytes.Equal(payload, split[i]) {
-				t.Fatalf("frame %d differs between one Read and one byte per Read", i)
+				t.Fatalf("frame %d differs between one Read and one byte per Read. (README.md, Step 3)", i)
 			}
 			WriteFrame(&again, payload)
 		}
 		if !bytes.HasPrefix(data, again.Bytes()) {
-			t.Fatalf("the frames read from %q, written again, give %q: not the start of the input", data, again.Bytes())
+			t.Fatalf("the frames read from %s, written again, give %s: not the start of the input. (README.md, Step 3)", quote(data), quote(again.Bytes()))
 		}
 		if errWhole == io.EOF && again.Len() != len(data) {
-			t.Fatalf("reading %q ended with a clean io.EOF, but %q was never read as a frame", data, data[again.Len():])
+			t.Fatalf("reading %s ended with a clean io.EOF, but %s was never read as a frame. (README.md, Step 3)", quote(data), quote(data[again.Len():]))
 		}
 	})
 }

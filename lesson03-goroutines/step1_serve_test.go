@@ -20,6 +20,23 @@ func TestStep1_EchoesLines(t *testing.T) {
 	s.serve.expectEcho(t, c, "second line\n", "After one line, the connection goes on: c.serve() loops until the client leaves.")
 }
 
+func TestStep1_ServesTheNextClientAfterOneLeaves(t *testing.T) {
+	s := startServer(t, &Server{}, listenTCP(t))
+	first := dial(t, s.ln.Addr())
+	s.serve.expectEcho(t, first, "first\n", "Serve must accept the client and run c.serve() for it.")
+	first.closeWrite(t)
+	rest, err := s.serve.read(t, first.readToEOF)
+	if err != nil || rest != "" {
+		t.Fatalf("the first client half-closed after its echo and read %q, then %v; want nothing more, then EOF (%s). (README.md, Step 1)",
+			rest, err, s.serve.returned())
+	}
+	if !s.serve.eventually(t, func() bool { return s.openConns() == 0 }) {
+		t.Fatalf("the first client has left, and %s later the server still counted it as open: the goroutine that serves a connection must end with s.forget(c), as in go func() { defer s.forget(c); ... }(), or Shutdown waits for it for ever. (README.md, Step 1)", wait)
+	}
+	second := dial(t, s.ln.Addr())
+	s.serve.expectEcho(t, second, "second\n", "After a client leaves, Serve goes on accepting the next.")
+}
+
 func TestStep1_ServesTwoClientsAtOnce(t *testing.T) {
 	s := startServer(t, &Server{}, listenTCP(t))
 	first := dial(t, s.ln.Addr())
@@ -78,9 +95,9 @@ func TestStep1_LogsEachConnection(t *testing.T) {
 
 	want := "connection from " + c.LocalAddr().String()
 	require.Containsf(t, s.log.String(), want,
-		`Serve must log each client as it accepts it: s.logf("connection from %%s", conn.RemoteAddr()). The log was:\n%s`, s.log)
+		`Serve must log each client as it accepts it: s.logf("connection from %%s", rw.RemoteAddr()). (README.md, Step 1) The log was:\n%s`, s.log)
 	require.NotContainsf(t, s.log.String(), "received:",
-		"without Verbose, the server must not log each line (a busy server would spend its time logging). The log was:\n%s", s.log)
+		"without Verbose, the server must not log each line (a busy server would spend its time logging). (README.md, Step 1) The log was:\n%s", s.log)
 }
 
 func TestStep1_OneClientsErrorDoesNotStopTheServer(t *testing.T) {
@@ -103,9 +120,9 @@ func TestStep1_OneClientsErrorDoesNotStopTheServer(t *testing.T) {
 
 	s.serve.expectEcho(t, c, "still there?\n", "Two clients failed; the server must go on serving others.")
 	require.Falsef(t, s.serve.finished(0),
-		"Serve returned %v after a client's conversation failed. Log a connection's error and go on: one client must never stop the server. (README.md, Step 1)", s.serve.err)
+		"%s after a client's conversation failed. Log a connection's error and go on: one client must never stop the server. (README.md, Step 1)", s.serve.returned())
 	require.Containsf(t, s.log.String(), "line exceeds 16 bytes",
-		`the error that ended a conversation must be logged, with the client's address: s.logf("%%s: %%v", addr, err). The log was:\n%s`, s.log)
+		`the error that ended a conversation must be logged, with the client's address: s.logf("%%s: %%v", rw.RemoteAddr(), err). (README.md, Step 1) The log was:\n%s`, s.log)
 }
 
 func TestStep1_ReturnsNilWhenTheListenerIsClosed(t *testing.T) {

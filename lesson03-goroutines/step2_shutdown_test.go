@@ -98,8 +98,8 @@ func TestStep2_FinishesALineInFlight(t *testing.T) {
 	shut := s.shutdown(t, wait)
 	rest, err := shut.read(t, idle.readToEOF)
 	require.NoErrorf(t, err, "the idle client was not closed at shutdown (read %q, then %v): wake every conn in s.conns. (README.md, Step 2)", rest, err)
-	require.Falsef(t, shut.finished(0),
-		"Shutdown returned %v while a client was in the middle of a line: wait for s.handlers; force only when ctx is done. (README.md, Step 2)", shut.err)
+	require.Falsef(t, shut.finished(100*time.Millisecond),
+		"%s while a client was in the middle of a line: wait for s.handlers; force only when ctx is done. (README.md, Step 2)", shut.returned())
 	_, err = net.DialTimeout("tcp", s.ln.Addr().String(), wait)
 	require.Errorf(t, err, "a new client could connect during Shutdown: close the listeners first. (README.md, Step 2)")
 
@@ -128,6 +128,63 @@ func TestStep2_ForcesConnectionsClosedAfterTheGracePeriod(t *testing.T) {
 		"the grace period ran out with a line still in flight: Shutdown must return ctx.Err(), got %v. (README.md, Step 2)", shut.err)
 	_, err := stuck.readToEOF()
 	require.NoErrorf(t, err, "the stuck client must find its connection closed")
+}
+
+// holdingListener accepts connections whose goroutine, once its connection
+// is closed under it, takes a while to notice: their Read holds the error
+// until the test releases it. It shows whether Shutdown, at the end of the
+// grace period, waits for the goroutines of the connections it closed.
+type holdingListener struct {
+	net.Listener
+	release chan struct{}
+}
+
+func (l *holdingListener) Accept() (net.Conn, error) {
+	conn, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &heldConn{Conn: conn, release: l.release}, nil
+}
+
+type heldConn struct {
+	net.Conn
+	release chan struct{}
+}
+
+func (c *heldConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if errors.Is(err, net.ErrClosed) {
+		select {
+		case <-c.release:
+		case <-time.After(wait):
+		}
+	}
+	return n, err
+}
+
+func TestStep2_WaitsForTheConnectionsItClosesAfterTheGracePeriod(t *testing.T) {
+	requireShutdown(t)
+	held := &holdingListener{Listener: listenTCP(t), release: make(chan struct{})}
+	s := startServer(t, &Server{}, held)
+	stuck := dial(t, s.ln.Addr())
+	stuck.write(t, "a line that never ends")
+	require.Truef(t, s.serve.eventually(t, func() bool { return s.linesInFlight() == 1 }),
+		"test setup: the server did not read the line within %s", wait)
+
+	const grace = 200 * time.Millisecond
+	shut := s.shutdown(t, grace)
+	// The grace period ends, Shutdown closes the connection; its goroutine
+	// is held for a moment before it can return.
+	early := shut.finished(grace + 300*time.Millisecond)
+	close(held.release)
+	if early {
+		t.Fatalf("the grace period ended and Shutdown returned (%v) while the goroutine of the connection it had just closed was still running. After s.closeConns(), wait for the channel that says every goroutine has returned, then return ctx.Err(). (README.md, Step 2)", shut.err)
+	}
+	requireReturned(t, shut, wait,
+		"When ctx is done, close every connection left with s.closeConns(), wait for their goroutines, and return ctx.Err().")
+	require.ErrorIsf(t, shut.err, context.DeadlineExceeded,
+		"the grace period ran out with a line still in flight: Shutdown must return ctx.Err(), got %v. (README.md, Step 2)", shut.err)
 }
 
 func TestStep2_ServeAfterShutdownReturnsAtOnce(t *testing.T) {

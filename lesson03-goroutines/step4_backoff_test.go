@@ -88,8 +88,8 @@ func TestStep4_ServeBacksOffAndContinues(t *testing.T) {
 	s := startServer(t, srv, &flakyListener{Listener: listenTCP(t), failures: 3})
 
 	c := dial(t, s.ln.Addr())
-	s.serve.expectEcho(t, c, "after three failures\n",
-		"Accept failed three times with EMFILE and then would have worked. When acceptDelay says retry, pause (s.pause) and Accept again.")
+	s.serve.expectEchoStep(t, c, "after three failures\n",
+		"Accept failed three times with EMFILE and then would have worked. When acceptDelay says retry, pause (s.pause) and Accept again.", 4)
 	mu.Lock()
 	got := fmt.Sprint(pauses)
 	mu.Unlock()
@@ -113,15 +113,15 @@ func TestStep4_BackoffStartsAgainAfterASuccess(t *testing.T) {
 	}}
 	s := startServer(t, srv, flaky)
 	c := dial(t, s.ln.Addr())
-	s.serve.expectEcho(t, c, "one\n", "When acceptDelay says retry, pause (s.pause) and Accept again.")
+	s.serve.expectEchoStep(t, c, "one\n", "When acceptDelay says retry, pause (s.pause) and Accept again.", 4)
 
 	flaky.mu.Lock()
 	flaky.failures = 1
 	flaky.mu.Unlock()
 	d := dial(t, s.ln.Addr())
-	s.serve.expectEcho(t, d, "two\n", "When acceptDelay says retry, pause (s.pause) and Accept again.")
+	s.serve.expectEchoStep(t, d, "two\n", "When acceptDelay says retry, pause (s.pause) and Accept again.", 4)
 	d2 := dial(t, s.ln.Addr())
-	s.serve.expectEcho(t, d2, "three\n", "When acceptDelay says retry, pause (s.pause) and Accept again.")
+	s.serve.expectEchoStep(t, d2, "three\n", "When acceptDelay says retry, pause (s.pause) and Accept again.", 4)
 	mu.Lock()
 	got := fmt.Sprint(pauses)
 	mu.Unlock()

@@ -10,9 +10,12 @@ package poller
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,9 +33,33 @@ import (
 const wait = 3 * time.Second
 
 // TestMain fails the package if any test leaves a goroutine behind: a loop
-// that never returned, a client still blocked.
+// that never returned, a client still blocked. When a test fails under the
+// race detector, it says what a race means here.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	switch {
+	case code == 0:
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: Errors on successful test run: %v\n", err)
+			code = 1
+		}
+	case raceEnabled:
+		fmt.Println(raceNote(flag.Lookup("test.run").Value.String()))
+	}
+	os.Exit(code)
+}
+
+// raceNote is printed when a test run with -race fails: if the failure is a
+// race report, it says why there should be none. run is the -run pattern,
+// such as "Step4" or "^TestStep4_".
+func raceNote(run string) string {
+	where := "README.md, Step 4"
+	if m := regexp.MustCompile(`(?i)step ?([1-9])`).FindStringSubmatch(run); m != nil {
+		where = "README.md, Step " + m[1]
+	}
+	return "If the output above says \"WARNING: DATA RACE\", two goroutines used the loop's state at once. " +
+		"The loop has one goroutine: Run calls acceptAll and serviceConn itself, with no go statement, " +
+		"and only Stop may be called from another goroutine. (" + where + ")"
 }
 
 // requireDone stops the test with one plain line when the function under test
@@ -83,7 +110,8 @@ var backends = []backend{{nativeSelector, NewSelector}, {"poll", NewPollSelector
 
 // eachBackend runs test once per backend, as subtests named after it. In
 // step 1 a backend that is not written yet fails its subtest; in later steps
-// it is skipped, so that steps 2-5 can be done on poll(2) alone. A test whose
+// it is skipped, so that steps 2-5 can be done on poll(2) alone, and a test
+// that fails on one backend is not run again on the next. A test whose
 // step (or a step it builds on) is not done says so once and stops: before
 // the subtests start (requireSteps), or after the first subtest that says so.
 func eachBackend(t *testing.T, step int, test func(t *testing.T, newSelector func() Selector)) {
@@ -110,6 +138,12 @@ func eachBackend(t *testing.T, step int, test func(t *testing.T, newSelector fun
 		})
 		if _, said := saidNotDone.Load(sub); said {
 			t.FailNow() // The next backend would only say it again.
+		}
+		if step > 1 && sub.Failed() {
+			// Steps 2 to 5 run the same code of yours on every backend:
+			// the next one would most likely fail the same way, and slowly.
+			t.Logf("failed on %s: not run again on the other backends", b.name)
+			t.FailNow()
 		}
 	}
 }
@@ -348,12 +382,30 @@ func start(step int, name string, fn func() error) *running {
 	return r
 }
 
-// finished waits up to d for the function to return, and reports whether it did.
+// finished waits up to d for the function to return, and reports whether it
+// did. A function that has returned is always reported as returned, even with
+// d = 0: done is looked at before the timer and again after it, so that the
+// answer never depends on which of two ready channels select picks.
 func (r *running) finished(d time.Duration) bool {
 	select {
 	case <-r.done:
 		return true
-	case <-time.After(d):
+	default:
+	}
+	if d <= 0 {
+		return false
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-r.done:
+		return true
+	case <-timer.C:
+	}
+	select {
+	case <-r.done:
+		return true
+	default:
 		return false
 	}
 }
@@ -588,4 +640,16 @@ func fdLimit() uint64 {
 		return 0
 	}
 	return uint64(rl.Cur) // int64 on some systems
+}
+
+// openFDs counts the file descriptors this process has open, from
+// /proc/self/fd (Linux) or /dev/fd (macOS, BSD). ok is false where neither
+// can be listed.
+func openFDs() (n int, ok bool) {
+	for _, dir := range []string{"/proc/self/fd", "/dev/fd"} {
+		if entries, err := os.ReadDir(dir); err == nil {
+			return len(entries), true
+		}
+	}
+	return 0, false
 }

@@ -5,6 +5,8 @@ package poller
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"strings"
 	"syscall"
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // Step 3: one connection's reads, line framing and writes (serviceConn).
@@ -73,7 +76,7 @@ func TestStep3_EchoesTheRestAfterAHalfCloseThenCloses(t *testing.T) {
 		write(t, client, "whole line\nno newline at the end")
 		require.NoError(t, client.CloseWrite())
 		got, err := p.r.readAll(t, client)
-		require.NoErrorf(t, err, "after the client half-closed, reading to the end failed (%s). (README.md, Step 3)", p.r.returned())
+		require.NoErrorf(t, err, "after the client half-closed, reading to the end failed (%s): a read of 0 bytes is the end of the stream, readFrom returns io.EOF then, and serviceConn echoes c.in and enters phaseFlushing. (README.md, Step 3)", p.r.returned())
 		require.Equalf(t, "whole line\nno newline at the end", string(got),
 			"the client sent a line and an unfinished rest, then half-closed; the rest must be echoed too (nothing is lost), then the connection closed. Handle io.EOF from readFrom: send c.in, enter phaseFlushing. (README.md, Step 3)")
 		p.halt(t)
@@ -121,7 +124,7 @@ func TestStep3_WatchesForWritingOnlyWhileOutputIsPending(t *testing.T) {
 		c := l.conns.get(fd)
 		require.NotNil(t, c, "the connection was closed after one line, though the client is still there")
 		require.Equalf(t, EventRead, c.interest,
-			"the echo is written and nothing is pending, but the connection is watched for %b: watch EventWrite only while c.out holds bytes, or every Select returns at once and the loop spins. (setInterest; README.md, Step 3)", c.interest)
+			"the echo is written and nothing is pending, but the connection is watched for %v: watch EventWrite only while c.out holds bytes, or every Select returns at once and the loop spins. (setInterest; README.md, Step 3)", c.interest)
 		require.Emptyf(t, c.out, "nothing should be pending after the echo arrived, c.out holds %d bytes", len(c.out))
 		require.Nilf(t, c.out, "c.out is empty but still holds a %d-byte buffer: release it (l.release) so that idle connections cost no buffer. (README.md, Step 3)", cap(c.out))
 	})
@@ -184,16 +187,116 @@ func TestStep3_ClosesAConnectionThatIsReset(t *testing.T) {
 		write(t, client, "half a li")
 		client.SetLinger(0) // Close now sends a reset (RST).
 		client.Close()
-		closed := eventually(func() bool {
-			return strings.Contains(log.String(), "closed") || p.r.finished(0)
+		eventually(func() bool {
+			return strings.Contains(log.String(), "closed") || fdClosed(fd) || p.r.finished(0)
 		})
-		if !closed || p.r.finished(0) {
+		if p.r.finished(0) {
 			p.halt(t)
-			t.Fatalf("the client reset the connection and %s later the server had not closed it: a read or write error other than EAGAIN ends the connection (closeConn). The log was:\n%s (README.md, Step 3)", wait, log)
+			t.Fatalf("the client reset the connection, and serviceConn returned %v: a connection's own error (here the reset) ends that connection only: l.closeConn(fd, c, err), then return nil. Returned, it would stop the loop and every other client with it. (README.md, Step 3)", p.r.err)
 		}
 		p.halt(t)
-		require.Nil(t, l.conns.get(fd), "the reset connection is still in the table")
-		require.ErrorIs(t, l.sel.Modify(fd, EventRead, roleConn), ErrNotRegistered,
-			"the reset connection is still registered with the selector")
+		registered := !errors.Is(l.sel.Modify(fd, EventRead, roleConn), ErrNotRegistered)
+		switch {
+		case registered && !fdClosed(fd) && l.conns.get(fd) != nil:
+			t.Fatalf("the client reset the connection and %s later the server had not closed it: a read error other than EAGAIN or EINTR (here ECONNRESET) ends the connection, with l.closeConn(fd, c, err). The log was:\n%s (README.md, Step 3)", wait, log)
+		case registered:
+			t.Fatalf("the reset connection was closed but fd %d is still registered with the selector: close it with l.closeConn, which unregisters fd before closing it (the kernel gives the number to the next client, and a registration left behind would report that client's events as this one's). (README.md, Step 3)", fd)
+		case l.conns.get(fd) != nil:
+			t.Fatalf("the reset connection was unregistered but is still in the connection table: close it with l.closeConn, which also frees its slot. (README.md, Step 3)")
+		case !strings.Contains(log.String(), "closed"):
+			t.Fatalf("the reset connection was closed without a word in the log: l.closeConn(fd, c, err) logs \"connection from ADDR closed: ERR\". The log was:\n%s (README.md, Step 3)", log)
+		}
+	})
+}
+
+func TestStep3_EAGAINIsNotAnError(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		l, fd, client, p, _ := serveOne(t, newSelector, Config{})
+		p.halt(t) // This test calls readFrom and flush itself.
+		c := l.conns.get(fd)
+		require.NotNil(t, c, "test setup: the connection is not in the table")
+
+		// Nothing to read: a readiness can be stale (another event of the
+		// same batch read the bytes, or the kernel reported early).
+		err := l.readFrom(fd, c)
+		require.NoErrorf(t, err, "readFrom on a connection with nothing to read returned %v: a non-blocking read says EAGAIN then, which is not an error (the readiness was stale): return nil. (README.md, Step 3)", err)
+
+		// The client reads nothing: the kernel's buffers fill up, and a
+		// write the kernel cannot take at all says EAGAIN.
+		require.NoError(t, unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096), "test setup: SO_SNDBUF")
+		pending := bytes.Repeat([]byte("pending\n"), 64<<10) // 512 KiB
+		c.out = append(l.keep(nil), pending...)
+		for range 1000 {
+			before := len(c.out)
+			err = l.flush(fd, c)
+			if err != nil || len(c.out) == before {
+				break
+			}
+		}
+		require.NoErrorf(t, err, "flush, with the client reading nothing and the kernel's buffers full, returned %v: a non-blocking write says EAGAIN when the kernel can take nothing, which is not an error: keep c.out and return nil; the next EventWrite comes when there is room. (README.md, Step 3)", err)
+		require.NotEmptyf(t, c.out, "the client read nothing, yet flush wrote all %d bytes away (or dropped them): keep what the kernel did not take in c.out. (README.md, Step 3)", len(pending))
+		require.Truef(t, bytes.HasSuffix(pending, c.out), "after the kernel took part of c.out, c.out must hold the rest, in order (the end of what was pending); it holds %d bytes starting %q. (README.md, Step 3)", len(c.out), clip(c.out))
+
+		// Now the client reads everything: flush, at each chance, writes the
+		// rest, in order, and gives the buffer back once it is empty.
+		received := make(chan []byte, 1)
+		go func() {
+			client.SetReadDeadline(time.Now().Add(wait))
+			got := make([]byte, len(pending))
+			n, _ := io.ReadFull(client, got)
+			received <- got[:n]
+		}()
+		deadline := time.Now().Add(wait)
+		for len(c.out) > 0 && time.Now().Before(deadline) {
+			if err := l.flush(fd, c); err != nil {
+				t.Fatalf("flush failed while the client was reading: %v. (README.md, Step 3)", err)
+			}
+			time.Sleep(time.Millisecond) // Let the client read.
+		}
+		got := <-received
+		require.Equalf(t, len(pending), len(got), "the client read %d of the %d bytes flush had to write. (README.md, Step 3)", len(got), len(pending))
+		require.Truef(t, bytes.Equal(pending, got), "the bytes flush wrote, over many short writes, are not what was pending, in order. (README.md, Step 3)")
+		require.Nilf(t, c.out, "c.out is empty but still holds a %d-byte buffer: release it (l.release) once flush has written everything, so that idle connections cost no buffer. (README.md, Step 3)", cap(c.out))
+	})
+}
+
+// fdClosed reports whether fd is no longer an open descriptor.
+func fdClosed(fd int) bool {
+	_, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+	return err == unix.EBADF
+}
+
+func TestStep3_WritesEveryByteInOrderWhenTheKernelTakesOnlyPart(t *testing.T) {
+	eachBackend(t, 3, func(t *testing.T, newSelector func() Selector) {
+		_, fd, client, p, _ := serveOne(t, newSelector, Config{})
+		// A small send buffer on the server's side: each write the server
+		// makes takes only part of what it asks (a short write), and the
+		// rest must wait in c.out for the next EventWrite.
+		require.NoError(t, unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096), "test setup: SO_SNDBUF")
+		var sent bytes.Buffer
+		for i := 0; sent.Len() < 256<<10; i++ {
+			fmt.Fprintf(&sent, "line %06d %s\n", i, strings.Repeat("abcdefghij", 10))
+		}
+		sending := make(chan error, 1)
+		go func() {
+			_, err := client.Write(sent.Bytes())
+			if err == nil {
+				err = client.CloseWrite()
+			}
+			sending <- err
+		}()
+		got, err := p.r.readAll(t, client)
+		if werr := <-sending; werr != nil {
+			t.Fatalf("the client could not send its %d bytes: %v; it read %d bytes meanwhile (%s). (README.md, Step 3)", sent.Len(), werr, len(got), p.r.returned())
+		}
+		require.NoErrorf(t, err, "reading the echo of %d bytes failed after %d bytes (%s). Output the kernel did not take waits in c.out: is the connection watched for EventWrite while c.out holds bytes (setInterest, which tells the selector with l.sel.Modify), and does flush write it then? (README.md, Step 3)", sent.Len(), len(got), p.r.returned())
+		if !bytes.Equal(got, sent.Bytes()) {
+			at := 0
+			for at < len(got) && at < sent.Len() && got[at] == sent.Bytes()[at] {
+				at++
+			}
+			t.Fatalf("the client sent %d bytes of numbered lines and got %d back, differing from byte %d on: sent %q, got %q. With small socket buffers each write takes only part of c.out (a short write): flush must keep the unwritten rest, in order, at the front of c.out (c.out = c.out[:copy(c.out, c.out[n:])]), and write it at the next EventWrite. (README.md, Step 3)",
+				sent.Len(), len(got), at, clip(sent.Bytes()[at:]), clip(got[at:]))
+		}
 	})
 }

@@ -75,7 +75,7 @@ func dial(t *testing.T, ln net.Listener) net.Conn {
 	t.Helper()
 	conn, err := net.DialTimeout(ln.Addr().Network(), ln.Addr().String(), wait)
 	if err != nil {
-		t.Fatalf("dial %s: %v", ln.Addr(), err)
+		t.Fatalf("test setup: dial %s: %v", ln.Addr(), err)
 	}
 	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(wait))
@@ -107,11 +107,13 @@ func accept(t *testing.T, ln net.Listener) net.Conn {
 	}
 }
 
-// write sends s on conn or fails the test.
-func write(t *testing.T, conn net.Conn, s string) {
+// write sends s on conn, the client's side of a connection to the function
+// under test, or fails the test.
+func (r *running) write(t *testing.T, conn net.Conn, s string) {
 	t.Helper()
 	if _, err := io.WriteString(conn, s); err != nil {
-		t.Fatalf("client: writing %q: %v", s, err)
+		t.Fatalf("the client could not send %s: %v (%s). Did the server close the connection before the client was done? (README.md, Step %d)",
+			quote(s), err, r.returned(), r.step)
 	}
 }
 
@@ -124,7 +126,7 @@ func closeWrite(t *testing.T, conn net.Conn) {
 		t.Fatalf("test setup: %T cannot half-close", conn)
 	}
 	if err := hc.CloseWrite(); err != nil {
-		t.Fatalf("client: half-close: %v", err)
+		t.Fatalf("test setup: the client could not half-close: %v", err)
 	}
 }
 
@@ -146,12 +148,24 @@ func start(step int, name string, fn func() error) *running {
 	return r
 }
 
-// finished waits up to d for the function to return, and reports whether it did.
+// finished waits up to d for the function to return, and reports whether it
+// did. It looks at done before it starts a timer: a select between done and a
+// timer that has already fired picks one of the two at random.
 func (r *running) finished(d time.Duration) bool {
 	select {
 	case <-r.done:
 		return true
-	case <-time.After(d):
+	default:
+	}
+	if d <= 0 {
+		return false
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-r.done:
+		return true
+	case <-timer.C:
 		return false
 	}
 }
@@ -170,6 +184,10 @@ func (r *running) read(t *testing.T, readFn func() ([]byte, error)) ([]byte, err
 		data, err := readFn()
 		ch <- result{data, err}
 	}()
+	// The connection has a deadline, so the read ends by itself; the timer
+	// is there so that even a test with a mistake of its own cannot hang.
+	timer := time.NewTimer(10 * wait)
+	defer timer.Stop()
 	done := r.done
 	for {
 		select {
@@ -178,6 +196,10 @@ func (r *running) read(t *testing.T, readFn func() ([]byte, error)) ([]byte, err
 			done = nil // It returned for another reason: the read will tell.
 		case res := <-ch:
 			return res.data, res.err
+		case <-timer.C:
+			t.Fatalf("a read from %s's connection had not returned after %s (%s). (README.md, Step %d)",
+				r.name, 10*wait, r.returned(), r.step)
+			return nil, nil
 		}
 	}
 }
@@ -198,6 +220,28 @@ func (r *running) readAll(t *testing.T, conn net.Conn) ([]byte, error) {
 	return r.read(t, func() ([]byte, error) { return io.ReadAll(conn) })
 }
 
+// readAllSteadily reads from conn until the server closes it, giving up only
+// when nothing has arrived for wait: a busy machine may take a while to move
+// a large echo, but one that has stalled shows within wait (see running.read).
+func (r *running) readAllSteadily(t *testing.T, conn net.Conn) ([]byte, error) {
+	t.Helper()
+	return r.read(t, func() ([]byte, error) {
+		var all []byte
+		buf := make([]byte, 64<<10)
+		for {
+			conn.SetReadDeadline(time.Now().Add(wait))
+			n, err := conn.Read(buf)
+			all = append(all, buf[:n]...)
+			if errors.Is(err, io.EOF) {
+				return all, nil
+			}
+			if err != nil {
+				return all, err
+			}
+		}
+	})
+}
+
 // returned describes how the function under test ended, for failure messages.
 func (r *running) returned() string {
 	select {
@@ -214,12 +258,12 @@ func (r *running) expectEcho(t *testing.T, conn net.Conn, sent, hint string) {
 	t.Helper()
 	got, err := r.readN(t, conn, len(sent))
 	if err != nil {
-		t.Fatalf("sent %q and waited up to %s for the echo; got %q, then %v (%s).\n%s (README.md, Step %d)",
-			sent, wait, got, err, r.returned(), hint, r.step)
+		t.Fatalf("sent %s and waited up to %s for the echo; got %s, then %v (%s).\n%s (README.md, Step %d)",
+			quote(sent), wait, quote(got), err, r.returned(), hint, r.step)
 	}
 	if string(got) != sent {
-		t.Fatalf("sent %q, got back %q. The echo must be the same bytes in the same order. (README.md, Step %d)",
-			sent, got, r.step)
+		t.Fatalf("sent %s, got back %s. The echo must be the same bytes in the same order. (README.md, Step %d)",
+			quote(sent), quote(got), r.step)
 	}
 }
 
@@ -317,4 +361,14 @@ func firstDifference(want, got []byte) string {
 	end := func(b []byte) []byte { return b[i:min(len(b), i+16)] }
 	return fmt.Sprintf("sent %d bytes, got %d; first difference at byte %d: sent %q, got %q",
 		len(want), len(got), i, end(want), end(got))
+}
+
+// quote shows bytes in a failure message as Go would write them (%q), and
+// only their two ends when there are many: a message must stay readable.
+func quote[B ~string | ~[]byte](b B) string {
+	const keep = 24
+	if len(b) <= 3*keep {
+		return fmt.Sprintf("%q", b)
+	}
+	return fmt.Sprintf("%q...%q (%d bytes)", b[:keep], b[len(b)-keep:], len(b))
 }

@@ -20,7 +20,9 @@ func startServe(t *testing.T, ln net.Listener) (serve *running, log *logBuffer) 
 	serve = start(4, "Serve", func() error { return Serve(ln, log) })
 	t.Cleanup(func() {
 		ln.Close()
-		serve.finished(wait)
+		// Give Serve a moment to return, so it does not outlive its test;
+		// TestStep4_ReturnsNilWhenTheListenerIsClosed reports one that never does.
+		serve.finished(wait / 4)
 	})
 	return serve, log
 }
@@ -30,16 +32,19 @@ func startServe(t *testing.T, ln net.Listener) (serve *running, log *logBuffer) 
 func exchange(t *testing.T, serve *running, ln net.Listener, msg string) {
 	t.Helper()
 	conn := dial(t, ln)
-	write(t, conn, msg)
+	serve.write(t, conn, msg)
 	closeWrite(t, conn)
 	got, err := serve.readAll(t, conn)
 	if err != nil || string(got) != msg {
 		hint := "Serve must accept each client and call Handle on it."
-		if serve.finished(0) && serve.err != nil {
+		switch {
+		case serve.finished(0) && serve.err != nil:
 			hint = "Serve returned after an earlier client's trouble: log the error Handle returns, and accept the next client."
+		case serve.finished(0):
+			hint = "Serve returned after the earlier clients: loop back to Accept after each one, until the listener is closed."
 		}
-		t.Fatalf("client sent %q and half-closed; read back %q, then %v (%s).\n%s (README.md, Step 4)",
-			msg, got, err, serve.returned(), hint)
+		t.Fatalf("client sent %q and half-closed; read back %s, then %v (%s).\n%s (README.md, Step 4)",
+			msg, quote(got), err, serve.returned(), hint)
 	}
 }
 
@@ -55,12 +60,12 @@ func TestStep4_LogsEachConnection(t *testing.T) {
 	ln := listenTCP(t)
 	serve, log := startServe(t, ln)
 	conn := dial(t, ln)
-	write(t, conn, "hi")
+	serve.write(t, conn, "hi")
 	serve.expectEcho(t, conn, "hi", "Serve must accept the client and call Handle on it.")
 
 	want := "connection from " + conn.LocalAddr().String()
 	require.Containsf(t, log.String(), want,
-		`Serve must log each client as it accepts it: fmt.Fprintf(log, "connection from %%s\n", conn.RemoteAddr()). The log was:\n%s`, log)
+		`Serve must log each client as it accepts it, with the client's address: fmt.Fprintf(log, "connection from %%s\n", conn.RemoteAddr()). The log was:\n%s (README.md, Step 4)`, log)
 }
 
 func TestStep4_KeepsServingAfterClientsThatLeaveEarly(t *testing.T) {
@@ -70,12 +75,12 @@ func TestStep4_KeepsServingAfterClientsThatLeaveEarly(t *testing.T) {
 	// One client connects and leaves at once; another resets mid-conversation.
 	dial(t, ln).Close()
 	rude := dial(t, ln)
-	write(t, rude, "I will not wait for the ans")
+	serve.write(t, rude, "I will not wait for the ans")
 	rude.(*net.TCPConn).SetLinger(0) // Close now sends a reset (RST).
 	rude.Close()
 
 	exchange(t, serve, ln, "still there?")
-	require.Falsef(t, serve.finished(0), "Serve returned %v after a client left early: log a client's error and accept the next one", serve.err)
+	require.Falsef(t, serve.finished(0), "Serve returned %v after a client left early: log a client's error and accept the next one. (README.md, Step 4)", serve.err)
 }
 
 func TestStep4_SecondClientWaitsForTheFirst(t *testing.T) {
@@ -83,13 +88,13 @@ func TestStep4_SecondClientWaitsForTheFirst(t *testing.T) {
 	serve, _ := startServe(t, ln)
 
 	first := dial(t, ln)
-	write(t, first, "first")
+	serve.write(t, first, "first")
 	serve.expectEcho(t, first, "first", "Serve must accept the client and call Handle on it.")
 
 	// The dial succeeds at once: the kernel queues the connection in the
 	// backlog. But Serve is busy in Handle with the first client.
 	second := dial(t, ln)
-	write(t, second, "second")
+	serve.write(t, second, "second")
 	second.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 	early, err := second.Read(make([]byte, 16))
 	if !os.IsTimeout(err) {
@@ -99,7 +104,7 @@ func TestStep4_SecondClientWaitsForTheFirst(t *testing.T) {
 	// The first client leaves; now the second is served.
 	closeWrite(t, first)
 	if rest, err := serve.readAll(t, first); err != nil || len(rest) != 0 {
-		t.Fatalf("after half-closing, the first client read %q, %v; want nothing more and EOF", rest, err)
+		t.Fatalf("after half-closing, the first client read %s, %v; want nothing more and EOF. (README.md, Step 4)", quote(rest), err)
 	}
 	second.SetReadDeadline(time.Now().Add(wait))
 	serve.expectEcho(t, second, "second",
@@ -113,7 +118,7 @@ func TestStep4_ReturnsNilWhenTheListenerIsClosed(t *testing.T) {
 	ln.Close()
 
 	require.Truef(t, serve.finished(wait),
-		"the listener was closed and Serve had not returned %s later: return when Accept fails", wait)
+		"the listener was closed and Serve had not returned %s later: when Accept fails with net.ErrClosed, return nil; do not go on accepting. (README.md, Step 4)", wait)
 	require.NoError(t, serve.err,
 		"closing the listener is how a server is stopped: when Accept's error is net.ErrClosed (errors.Is), return nil. (README.md, Step 4)")
 }
@@ -122,6 +127,6 @@ func TestStep4_ServesOverAUnixSocket(t *testing.T) {
 	ln := listenUnix(t)
 	serve, log := startServe(t, ln)
 	exchange(t, serve, ln, "same code, another family")
-	require.True(t, strings.Contains(log.String(), "connection from"),
-		"Serve must log each client it accepts; the log was:\n%s", log)
+	require.Truef(t, strings.Contains(log.String(), "connection from"),
+		"Serve must log each client it accepts; the log was:\n%s (README.md, Step 4)", log)
 }

@@ -46,9 +46,10 @@ func NewLineReader(r io.Reader, max int) *LineReader {
 // for the end of a line it will refuse anyway.
 //
 // Step 2. Loop: if buf holds a "\n", cut the line off the front of buf and
-// return it; if buf is longer than max, return ErrLineTooLong; if a Read
-// failed earlier, return what is left with that error; otherwise Read more
-// and append it to buf. See README.md, "Step 2".
+// return it (or ErrLineTooLong if it holds more than max bytes before its
+// "\n"); if buf is longer than max, return ErrLineTooLong; if a Read failed
+// earlier, return what is left with that error; otherwise Read more and
+// append it to buf. See README.md, "Step 2".
 func (lr *LineReader) ReadLine() ([]byte, error) {
 	for {
 		if i := bytes.IndexByte(lr.buf[lr.scanned:], '\n'); i >= 0 {

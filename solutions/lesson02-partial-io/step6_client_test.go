@@ -2,6 +2,7 @@ package partialio
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"os"
@@ -46,8 +47,12 @@ func TestStep6_EchoesALine(t *testing.T) {
 	peer := startPeer(t, echoPeer)
 	conn := dialAddr(t, peer.Addr().String())
 	got, err := echo(t, conn, []byte("Hello, world\n"), wait)
-	require.NoErrorf(t, err, "Echo of %q to an echo server failed. (README.md, Step 6)", "Hello, world\n")
-	require.Equal(t, "Hello, world\n", string(got), "Echo must return the len(message) bytes the server sent back")
+	if len(got) > len("Hello, world\n") {
+		t.Fatalf("Echo of %q (%d bytes) returned %d bytes, %s: read exactly len(message) bytes, into a buffer of that size. (README.md, Step 6)",
+			"Hello, world\n", len("Hello, world\n"), len(got), quote(got))
+	}
+	require.NoErrorf(t, err, "Echo of %q to an echo server failed: %v. (README.md, Step 6)", "Hello, world\n", err)
+	require.Truef(t, "Hello, world\n" == string(got), "Echo of %q returned %s: it must return the len(message) bytes the server sent back. (README.md, Step 6)", "Hello, world\n", quote(got))
 }
 
 func TestStep6_ReadsExactlyWhatItSentAndNoMore(t *testing.T) {
@@ -62,13 +67,13 @@ func TestStep6_ReadsExactlyWhatItSentAndNoMore(t *testing.T) {
 	})
 	conn := dialAddr(t, startSplitter(t, peer.Addr().String()))
 	got, err := echo(t, conn, []byte("first\n"), wait)
-	require.NoErrorf(t, err, "Echo of %q, with the echo arriving one byte per segment, failed: read with ReadExactly (step 1); one Read returns only what has arrived. (README.md, Step 6)", "first\n")
-	require.Equal(t, "first\n", string(got))
+	require.NoErrorf(t, err, "Echo of %q, with the echo arriving one byte per segment, failed: %v. Read with ReadExactly (step 1); one Read returns only what has arrived. (README.md, Step 6)", "first\n", err)
+	require.Truef(t, "first\n" == string(got), "Echo of %q, with the echo arriving one byte per segment, returned %s: read with ReadExactly (step 1); one Read returns only what has arrived. (README.md, Step 6)", "first\n", quote(got))
 
 	rest := make([]byte, len("extra\n"))
 	_, err = io.ReadFull(conn, rest)
-	require.NoError(t, err)
-	require.Equalf(t, "extra\n", string(rest),
+	require.NoErrorf(t, err, "after Echo, reading the %q the server sent next failed: %v. Echo must leave the connection open, and leave in it what follows the echo. (README.md, Step 6)", "extra\n", err)
+	require.Truef(t, "extra\n" == string(rest),
 		"the server sent %q after the echo; Echo must leave it in the connection for whoever reads next, but it was gone: read exactly len(message) bytes, into a buffer of that size. (README.md, Step 6)", "extra\n")
 }
 
@@ -85,8 +90,62 @@ func TestStep6_ReportsAnEchoCutShort(t *testing.T) {
 	conn := dialAddr(t, peer.Addr().String())
 	got, err := echo(t, conn, []byte("a longer message\n"), wait)
 	require.Truef(t, err == io.ErrUnexpectedEOF,
-		"the server echoed %q and closed; Echo returned %q, %v; want io.ErrUnexpectedEOF: an echo that is missing bytes is an error. (README.md, Step 6)", "a l", got, err)
-	require.Equal(t, "a l", string(got), "Echo must return the bytes that did arrive, for the error message")
+		"the server echoed %q and closed; Echo returned %s, %v; want io.ErrUnexpectedEOF: an echo that is missing bytes is an error. (README.md, Step 6)", "a l", quote(got), err)
+	require.Truef(t, "a l" == string(got), "the server echoed %q and closed; Echo returned %s: it must return the bytes that did arrive, for the error message. (README.md, Step 6)", "a l", quote(got))
+}
+
+func TestStep6_ReportsAnEchoThatNeverCame(t *testing.T) {
+	peer := startPeer(t, func(conn *net.TCPConn) {
+		// Hang up politely without echoing a byte: the client reads EOF.
+		conn.CloseWrite()
+		io.Copy(io.Discard, conn)
+	})
+	conn := dialAddr(t, peer.Addr().String())
+	got, err := echo(t, conn, []byte("anyone there?\n"), wait)
+	require.Truef(t, err == io.ErrUnexpectedEOF,
+		"the server closed without echoing a byte; Echo returned %s, %v; want io.ErrUnexpectedEOF. We sent bytes, so no echo at all is an echo cut short, not a clean end: turn ReadExactly's io.EOF into io.ErrUnexpectedEOF. (README.md, Step 6)", quote(got), err)
+}
+
+func TestStep6_ClosesTheConnectionWhenTheEchoFails(t *testing.T) {
+	// This server never reads and never answers: the client's Write stalls
+	// once the buffers are full, and its Read waits for an echo in vain.
+	quit := make(chan struct{})
+	peer := startPeer(t, func(conn *net.TCPConn) {
+		smallBuffers(conn)
+		<-quit
+	})
+	t.Cleanup(func() { close(quit) }) // Runs before startPeer's clean-up, which waits for this peer.
+	conn := dialAddr(t, peer.Addr().String())
+	smallBuffers(conn)
+	// A deadline on reading only: the Write has none, as when a caller
+	// bounds how long it waits for an answer but not how long it sends.
+	readFor := 300 * time.Millisecond
+	conn.SetWriteDeadline(time.Time{})
+	conn.SetReadDeadline(time.Now().Add(readFor))
+	message := numberedLines(4<<10, 1<<10) // 4 MiB, far more than the buffers hold
+
+	type result struct {
+		echo []byte
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		got, err := Echo(conn, message)
+		ch <- result{got, err}
+	}()
+	timer := time.NewTimer(readFor + wait)
+	defer timer.Stop()
+	select {
+	case r := <-ch:
+		requireDone(t, 6, "Echo", r.err)
+		require.Errorf(t, r.err, "the server never answered and the read deadline passed, yet Echo returned %s and no error. (README.md, Step 6)", quote(r.echo))
+		_, err := conn.Write([]byte("x"))
+		require.Truef(t, errors.Is(err, net.ErrClosed),
+			"Echo returned %v, but a Write on the connection afterwards gave %v: when the read fails, close conn, which also ends the Write stuck in the other goroutine. (README.md, Step 6)", r.err, err)
+	case <-timer.C:
+		conn.Close() // ends Echo, so the test does not leave it blocked
+		t.Fatalf("the read deadline passed %s ago and Echo had not returned: its writer is stuck in Write, because the server reads nothing. When the read fails, close conn: that ends the stuck Write, and then wait for the writer. (README.md, Step 6)", wait)
+	}
 }
 
 func TestStep6_SixteenMiBWithoutDeadlock(t *testing.T) {
@@ -98,7 +157,7 @@ func TestStep6_SixteenMiBWithoutDeadlock(t *testing.T) {
 	conn := dialAddr(t, peer.Addr().String())
 	smallBuffers(conn)
 	_, err := echo(t, conn, []byte("a small one first\n"), wait)
-	require.NoError(t, err, "Echo of one short line failed; see TestStep6_EchoesALine")
+	require.NoErrorf(t, err, "Echo of one short line failed: %v; see TestStep6_EchoesALine. (README.md, Step 6)", err)
 	conn.SetDeadline(time.Now().Add(bigWait))
 	sent := numberedLines(16<<10, 1<<10) // 16 MiB
 
@@ -121,7 +180,7 @@ func TestStep6_SixteenMiBWithoutDeadlock(t *testing.T) {
 		select {
 		case r := <-done:
 			requireDone(t, 6, "Echo", r.err)
-			require.NoErrorf(t, r.err, "Echo of 16 MiB: %s", firstDifference(sent, r.echo))
+			require.NoErrorf(t, r.err, "Echo of 16 MiB failed with %v: %s. (README.md, Step 6)", r.err, firstDifference(sent, r.echo))
 			require.Truef(t, bytes.Equal(sent, r.echo), "Echo of 16 MiB: %s. (README.md, Step 6)", firstDifference(sent, r.echo))
 			t.Logf("16 MiB echoed in %s", time.Since(began).Round(time.Millisecond))
 			return
@@ -161,7 +220,7 @@ func TestStep6_WritingEverythingBeforeReadingDeadlocks(t *testing.T) {
 		io.Copy(conn, conn)
 	})
 	_, err := echo(t, dialAddr(t, peer.Addr().String()), []byte("ready?\n"), wait)
-	require.NoError(t, err)
+	require.NoErrorf(t, err, "Echo of one short line failed: %v; see TestStep6_EchoesALine. (README.md, Step 6)", err)
 
 	// Then the problem, on purpose: this client writes 4 MiB before it
 	// reads a byte, as lesson 1's client did.
@@ -171,7 +230,7 @@ func TestStep6_WritingEverythingBeforeReadingDeadlocks(t *testing.T) {
 	conn.SetWriteDeadline(time.Now().Add(500 * time.Millisecond))
 	n, err := conn.Write(message)
 	require.Truef(t, os.IsTimeout(err),
-		"a client wrote %d bytes without reading, to an echo server, and its Write returned %d, %v: expected it to stall (the socket buffers are 64 KiB here)", len(message), n, err)
+		"a client wrote %d bytes without reading, to an echo server, and its Write returned %d, %v: expected it to stall (the socket buffers are 64 KiB here). (README.md, Step 6)", len(message), n, err)
 	t.Logf("Write stalled after %d of %d bytes: the server's echo filled the buffers towards the client, which was not reading; the server blocked in Write and stopped reading; then the buffers towards the server filled too. About %d KiB of buffer space in all, on this machine with 64 KiB socket buffers.",
 		n, len(message), n>>10)
 }

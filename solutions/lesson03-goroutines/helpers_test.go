@@ -8,11 +8,15 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,9 +25,33 @@ import (
 
 // TestMain checks, after all the tests have passed, that none of them left a
 // goroutine behind: a connection goroutine that never returns is a leak that
-// grows with every client. (When a test fails, goleak stays quiet.)
+// grows with every client. (When a test fails, goleak stays quiet.) When a
+// test fails under the race detector, it says where the race hints are.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	switch {
+	case code == 0:
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: Errors on successful test run: %v\n", err)
+			code = 1
+		}
+	case raceEnabled:
+		fmt.Println(raceNote(flag.Lookup("test.run").Value.String()))
+	}
+	os.Exit(code)
+}
+
+// raceNote is printed when a test run with -race fails: if the failure is a
+// race report, it tells the learner which hint to read. run is the -run
+// pattern, such as "Step1" or "^TestStep5_".
+func raceNote(run string) string {
+	where := "README.md, Step 1, Step 2 or Step 5: the hints that talk about races"
+	if m := regexp.MustCompile(`(?i)step ?([1-9])`).FindStringSubmatch(run); m != nil {
+		where = "README.md, Step " + m[1] + ", Hint"
+	}
+	return "If the output above says \"WARNING: DATA RACE\", two goroutines used the same variable " +
+		"without a lock between them (or one wrote it while another read it); the report names both lines. " +
+		"Give each goroutine its own variable, or guard the shared one with a mutex or make it atomic. (" + where + ")"
 }
 
 // wait bounds every wait in these tests: long enough for a slow, busy
@@ -120,12 +148,30 @@ func start(step int, name string, fn func() error) *running {
 	return r
 }
 
-// finished waits up to d for the function to return, and reports whether it did.
+// finished waits up to d for the function to return, and reports whether it
+// did. A function that has returned is always reported as returned, even with
+// d = 0: done is looked at before the timer and again after it, so that the
+// answer never depends on which of two ready channels select picks.
 func (r *running) finished(d time.Duration) bool {
 	select {
 	case <-r.done:
 		return true
-	case <-time.After(d):
+	default:
+	}
+	if d <= 0 {
+		return false
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-r.done:
+		return true
+	case <-timer.C:
+	}
+	select {
+	case <-r.done:
+		return true
+	default:
 		return false
 	}
 }
@@ -177,18 +223,26 @@ func (r *running) read(t *testing.T, readFn func() (string, error)) (string, err
 	}
 }
 
-// expectEcho sends line (which ends in "\n") on c and reads the echo.
+// expectEcho sends line (which ends in "\n") on c and reads the echo. A
+// failure names the hint of the function's own step.
 func (r *running) expectEcho(t *testing.T, c *client, line, hint string) {
+	t.Helper()
+	r.expectEchoStep(t, c, line, hint, r.step)
+}
+
+// expectEchoStep is expectEcho for a test of a later step: its failure names
+// the hint of that step.
+func (r *running) expectEchoStep(t *testing.T, c *client, line, hint string, step int) {
 	t.Helper()
 	c.write(t, line)
 	got, err := r.read(t, c.readLine)
 	if err != nil {
 		t.Fatalf("sent %q and waited up to %s for the echo; got %q, then %v (%s).\n%s (README.md, Step %d)",
-			line, wait, got, err, r.returned(), hint, r.step)
+			line, wait, got, err, r.returned(), hint, step)
 	}
 	if got != line {
 		t.Fatalf("sent %q, got back %q. Each line must come back as it was sent. (README.md, Step %d)",
-			line, got, r.step)
+			line, got, step)
 	}
 }
 
@@ -239,28 +293,73 @@ type served struct {
 // startServer runs srv.Serve(ln) with a fresh log. When the test ends it
 // stops the server (with Shutdown if step 2 is done, else by closing the
 // listener and every connection) and waits for every goroutine it started,
-// so that no test leaves work running into the next.
+// so that no test leaves work running into the next. Every one of those waits
+// is bounded: a server that does not stop fails the test with a hint, it
+// does not hang it.
 func startServer(t *testing.T, srv *Server, ln net.Listener) *served {
 	t.Helper()
 	s := &served{Server: srv, ln: ln, log: new(logBuffer)}
 	srv.Log = s.log
 	s.serve = start(1, "Serve", func() error { return srv.Serve(ln) })
 	t.Cleanup(func() {
+		// The test's clients have hung up by now (their cleanups ran first),
+		// so every connection goroutine ends at once and forgets its conn.
+		if !s.connectionsForgotten(t) {
+			ln.Close()
+			srv.closeConns()
+			s.serve.finished(wait)
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
 		shut := start(2, "Shutdown", func() error { return srv.Shutdown(ctx) })
 		// An unfinished Shutdown may return ErrNotImplemented, or not return
 		// at all: then stop the server by force, which also ends its wait.
 		if !shut.finished(wait+wait/2) || errors.Is(shut.err, ErrNotImplemented) {
-			ln.Close()
 			srv.closeConns()
 		}
-		s.serve.finished(wait)
+		// Shutdown should have closed it; if it did not, a step 2 test says
+		// so, and closing it here keeps every other test from waiting.
+		ln.Close()
+		if !s.serve.finished(wait) {
+			t.Errorf("the listener was closed and Serve had not returned %s later: when Accept fails, return (ErrServerClosed during Shutdown, nil once the listener is closed). (README.md, Step 1)", wait)
+		}
 		s.waitForConnections(t)
 		shut.finished(wait)
 	})
 	return s
 }
+
+// connectionsForgotten waits until the server holds no connection (every
+// client of the test has hung up), and reports whether that happened within
+// wait. If not, it fails the test with the step 1 hint: a connection's
+// goroutine must end with s.forget(c), or Shutdown waits for it for ever.
+func (s *served) connectionsForgotten(t *testing.T) bool {
+	t.Helper()
+	bound := wait
+	if forgetReported.Load() {
+		bound = wait / 10 // Said once already: fail the next tests fast.
+	}
+	deadline := time.Now().Add(bound)
+	for s.openConns() > 0 {
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if s.openConns() == 0 {
+		return true
+	}
+	forgetReported.Store(true)
+	t.Errorf("every client had hung up, and %s later the server still counted %d open connections: "+
+		"each connection's goroutine must call s.forget(c) when it ends (go func() { defer s.forget(c); ... }()), "+
+		"or Shutdown waits for it for ever. (README.md, Step 1)", bound, s.openConns())
+	return false
+}
+
+// forgetReported is set once a test has found connections that were never
+// forgotten, so that the tests after it do not each wait the whole bound.
+var forgetReported atomic.Bool
 
 // waitForConnections waits until every connection goroutine has returned.
 func (s *served) waitForConnections(t *testing.T) {
@@ -272,11 +371,29 @@ func (s *served) waitForConnections(t *testing.T) {
 	}()
 	select {
 	case <-done:
+		return
 	case <-time.After(wait):
-		t.Errorf("%s after the server was stopped, %d connection goroutines were still running", wait, s.openConns())
-		s.closeConns()
-		<-done
 	}
+	t.Errorf("%s after the server was stopped, %d connection goroutines were still running: each must end with s.forget(c). (README.md, Step 1)", wait, s.openConns())
+	s.closeConns()
+	select {
+	case <-done:
+	case <-time.After(wait):
+		// Left running: the test has failed, and goleak stays quiet then.
+	}
+}
+
+// eventually polls cond until it holds or wait has passed, and reports
+// whether it held.
+func eventually(cond func() bool) bool {
+	deadline := time.Now().Add(wait)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return true
 }
 
 // openConns counts the connections the server is serving.

@@ -64,7 +64,7 @@ func TestStep3_CloseWakesAnAcceptWaitingForASlot(t *testing.T) {
 		return err
 	})
 	require.Falsef(t, waiting.finished(100*time.Millisecond),
-		"with its one slot taken, Accept returned (%v) instead of waiting for the slot. (README.md, Step 3)", waiting.err)
+		"with its one slot taken, Accept did not wait for the slot: %s. (README.md, Step 3)", waiting.returned())
 	ln.Close()
 	require.Truef(t, waiting.finished(wait),
 		"Accept was waiting for a slot, the listener was closed, and Accept had not returned %s later: Close cancels the context Acquire waits with. (README.md, Step 3)", wait)
@@ -81,11 +81,21 @@ func TestStep3_LimitListenerRefusesZero(t *testing.T) {
 func TestStep3_ReadDeadlineIsIdleTimeoutFromNow(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	srv := &Server{IdleTimeout: 30 * time.Second}
-	require.Equal(t, now.Add(30*time.Second), srv.readDeadline(now),
-		"with IdleTimeout 30s, the next Read may wait until now + 30s: return now.Add(s.IdleTimeout). (README.md, Step 3)")
-	srv.IdleTimeout = 0
-	require.True(t, srv.readDeadline(now).IsZero(),
-		"with IdleTimeout 0 there is no idle limit: return the zero time.Time, which means no deadline. (README.md, Step 3)")
+	got := srv.readDeadline(now)
+	if got.IsZero() {
+		t.Fatalf("step 3 is not done yet: with IdleTimeout 30s, readDeadline returned the zero time (no deadline), so no idle client is ever closed.\nRead README.md, \"Step 3\", then run: go test -run Step3")
+	}
+	if want := now.Add(30 * time.Second); !got.Equal(want) {
+		t.Fatalf("with IdleTimeout 30s and now = %s, readDeadline returned %s (%s after now); want now + 30s: return now.Add(s.IdleTimeout). (README.md, Step 3)",
+			now.Format(time.TimeOnly), got.Format(time.TimeOnly), got.Sub(now))
+	}
+	for _, idle := range []time.Duration{0, -time.Second} {
+		srv.IdleTimeout = idle
+		if got := srv.readDeadline(now); !got.IsZero() {
+			t.Fatalf("with IdleTimeout %s there is no idle limit, and readDeadline returned a deadline %s after now; want the zero time.Time, which means no deadline (IdleTimeout <= 0). (README.md, Step 3)",
+				idle, got.Sub(now))
+		}
+	}
 }
 
 func TestStep3_IdleClientsAreClosed(t *testing.T) {

@@ -62,8 +62,8 @@ func TestStep5_RunsAllConnectionsAtOnce(t *testing.T) {
 	sum, err := sendMany(t, peer.Addr(), n, []string{"ping", "pong"}, wait)
 	require.NoErrorf(t, err,
 		"the test server answers only once %d connections are open at once. Start one goroutine per connection with g.Go, and call g.Wait only after the loop. (README.md, Step 5)", n)
-	require.Equal(t, Summary{Conns: n, OK: n, Echoes: 2 * n, Elapsed: sum.Elapsed}, sum,
-		"the summary must count the connections, those that ended well (OK) and the matching echoes")
+	require.Equalf(t, Summary{Conns: n, OK: n, Echoes: 2 * n, Elapsed: sum.Elapsed}, sum,
+		"the summary must count the connections, those that ended well (OK) and the matching echoes; got %s. (README.md, Step 5)", sum)
 }
 
 func TestStep5_ReportsAWrongEchoAndStopsTheOthers(t *testing.T) {
@@ -85,12 +85,12 @@ func TestStep5_ReportsAWrongEchoAndStopsTheOthers(t *testing.T) {
 
 	began := time.Now()
 	sum, err := sendMany(t, peer.Addr(), 5, []string{"hello"}, 10*time.Second)
-	require.Errorf(t, err, "one connection got \"HELLO\" back for \"hello\": SendMany must return an error")
-	require.Containsf(t, err.Error(), `"HELLO"`, "the error must say what came back")
+	require.Errorf(t, err, "one connection got \"HELLO\" back for \"hello\": SendMany must compare each echo with its message and return an error. (README.md, Step 5)")
+	require.Containsf(t, err.Error(), `"HELLO"`, "the error must say what came back, quoted: connection N: sent \"hello\", got back \"HELLO\". (README.md, Step 5)")
 	require.Lessf(t, time.Since(began), wait,
 		"after the wrong echo, SendMany took %s to return: the other connections must stop at once. Use errgroup.WithContext and pass its ctx to Send. (README.md, Step 5)", time.Since(began))
-	require.Equal(t, 0, sum.OK, "no connection ended well")
-	require.Equal(t, 5, sum.Conns)
+	require.Equalf(t, 0, sum.OK, "no connection ended well, yet the summary says %s: OK counts only connections whose Send returned no error and whose every echo matched. (README.md, Step 5)", sum)
+	require.Equalf(t, 5, sum.Conns, "Conns counts every connection attempted: %s. (README.md, Step 5)", sum)
 }
 
 func TestStep5_ReportsAMissingEcho(t *testing.T) {
@@ -99,7 +99,7 @@ func TestStep5_ReportsAMissingEcho(t *testing.T) {
 	})
 	sum, err := sendMany(t, peer.Addr(), 3, []string{"anyone there?"}, wait)
 	require.Errorf(t, err, "the server closed every connection without an echo: SendMany must return an error. (README.md, Step 5)")
-	require.Equal(t, 0, sum.Echoes, "no echo came back")
+	require.Equalf(t, 0, sum.Echoes, "no echo came back, yet the summary says %s. (README.md, Step 5)", sum)
 }
 
 func TestStep5_AgainstTheServer(t *testing.T) {

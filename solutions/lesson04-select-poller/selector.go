@@ -2,6 +2,8 @@ package poller
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -56,6 +58,32 @@ const (
 	// fd returns the error itself.
 	EventError
 )
+
+// String names the events, as the code does: "EventRead|EventWrite", or
+// "0" for none. Test failures print Events this way.
+func (e Events) String() string {
+	if e == 0 {
+		return "0"
+	}
+	var names []string
+	for _, ev := range []struct {
+		bit  Events
+		name string
+	}{{EventRead, "EventRead"}, {EventWrite, "EventWrite"}, {EventError, "EventError"}} {
+		if e&ev.bit != 0 {
+			names = append(names, ev.name)
+			e &^= ev.bit
+		}
+	}
+	if e != 0 {
+		names = append(names, fmt.Sprintf("Events(%#x)", uint8(e)))
+	}
+	return strings.Join(names, "|")
+}
+
+// GoString is String: %#v, which testify uses to show values that differ,
+// then prints Events{FD: 5, Events: EventRead, ...} rather than 0x1.
+func (e Events) GoString() string { return e.String() }
 
 // Event is one ready file descriptor, with the data it was registered with:
 // Python's (key, mask) pair from selector.select().

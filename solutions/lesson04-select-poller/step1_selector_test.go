@@ -137,10 +137,10 @@ func TestStep1_StopsReportingAfterUnregister(t *testing.T) {
 		got := selectNow(t, sel, 20*time.Millisecond)
 		require.Emptyf(t, got, "fd %d was unregistered, yet Select reported %v. (README.md, Step 1)", a, got)
 
-		require.ErrorIsf(t, sel.Unregister(a), ErrNotRegistered, "unregistering fd %d twice must fail with ErrNotRegistered", a)
-		require.ErrorIsf(t, sel.Modify(a, EventRead, 1), ErrNotRegistered, "modifying unregistered fd %d must fail with ErrNotRegistered", a)
+		require.ErrorIsf(t, sel.Unregister(a), ErrNotRegistered, "unregistering fd %d twice must fail with ErrNotRegistered: Unregister looks the fd up with s.regs.get and forgets it with s.regs.remove. (README.md, Step 1)", a)
+		require.ErrorIsf(t, sel.Modify(a, EventRead, 1), ErrNotRegistered, "modifying unregistered fd %d must fail with ErrNotRegistered. (README.md, Step 1)", a)
 		register(t, sel, a, EventRead, 5) // Registering again is fine.
-		require.ErrorIsf(t, sel.Register(a, EventRead, 6), ErrAlreadyRegistered, "registering fd %d twice must fail with ErrAlreadyRegistered", a)
+		require.ErrorIsf(t, sel.Register(a, EventRead, 6), ErrAlreadyRegistered, "registering fd %d twice must fail with ErrAlreadyRegistered: return the error of s.regs.add before asking the kernel. (README.md, Step 1)", a)
 	})
 }
 
@@ -155,7 +155,7 @@ func TestStep1_ReportsTheEndOfTheStream(t *testing.T) {
 		got := selectNow(t, sel, wait)
 		require.Lenf(t, got, 1, "the peer closed; Select must report fd %d so that the loop reads the end of the stream. Got %v. (README.md, Step 1)", a, got)
 		require.NotZerof(t, got[0].Events&(EventRead|EventError),
-			"the peer closed; got events %b: want EventRead (a read then returns 0), possibly with EventError. (README.md, Step 1)", got[0].Events)
+			"the peer closed; got events %v: want EventRead (a read then returns 0), possibly with EventError. (README.md, Step 1)", got[0].Events)
 		n, err := unix.Read(a, make([]byte, 8))
 		require.Equal(t, 0, n, "a read after the hang-up returns 0 bytes: the end of the stream")
 		require.NoError(t, err)

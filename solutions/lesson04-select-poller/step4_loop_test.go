@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,19 +33,46 @@ func startServer(t *testing.T, newSelector func() Selector, cfg Config) (l *Loop
 	require.NoError(t, err, "test setup: NewLoop")
 	run = start(4, "Run", l.Run)
 	t.Cleanup(func() {
+		// The test's clients have hung up by now (their cleanups ran first):
+		// with no connection left, Run returns as soon as it sees the Stop.
 		l.Stop()
-		if !run.finished(wait + cfg.Grace) {
-			t.Errorf("Stop was called and Run had not returned %s later: Run must watch the waker, drain it, and beginStop. (README.md, Step 4)", wait+cfg.Grace)
+		bound := stopWait()
+		if !run.finished(bound) {
+			stopReported.Store(true)
+			t.Errorf("Stop was called, no client was left, and Run had not returned %s later: on the waker's event Run must drain it and call l.beginStop, then return once no connection is left. (README.md, Step 4)", bound)
 		}
 	})
 	return l, ln.Addr().String(), run, log
+}
+
+// stopReported is set once a test has found that Run does not return after
+// Stop, so that the tests after it do not each wait the whole bound.
+var stopReported atomic.Bool
+
+// stopWait bounds a wait for Run to stop: wait, or a tenth of a second once
+// a test has found that Run does not return after Stop (said once already,
+// the tests after it fail fast).
+func stopWait() time.Duration {
+	if stopReported.Load() {
+		return wait / 30
+	}
+	return wait
+}
+
+// stopped waits for Run to return after Stop, within stopWait.
+func stopped(run *running) bool {
+	if run.finished(stopWait()) {
+		return true
+	}
+	stopReported.Store(true)
+	return false
 }
 
 // echoOnce sends one line on conn and checks that it comes back.
 func echoOnce(t *testing.T, run *running, conn net.Conn, line string) {
 	t.Helper()
 	write(t, conn, line)
-	run.expectEcho(t, conn, line, line, "Run must accept clients (acceptAll) and pass every ready connection to serviceConn.")
+	run.expectEcho(t, conn, line, line, "Run must accept clients (acceptAll: call Accept until it returns EAGAIN, which is not an error but \"nobody else is waiting\") and pass every ready connection to serviceConn.")
 }
 
 func TestStep4_EchoesLinesForSeveralClientsAtOnce(t *testing.T) {
@@ -60,6 +88,27 @@ func TestStep4_EchoesLinesForSeveralClientsAtOnce(t *testing.T) {
 		eventually(func() bool { return strings.Contains(log.String(), "connection from "+first.LocalAddr().String()) })
 		require.Containsf(t, log.String(), "connection from "+first.LocalAddr().String(),
 			"Run must log each client it accepts (l.open does); the log was:\n%s", log)
+	})
+}
+
+func TestStep4_AcceptAllTakesEveryWaitingClient(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		ln, err := Listen("127.0.0.1:0")
+		requireEarlier(t, 4, 2, "Listen", err)
+		require.NoError(t, err, "test setup: Listen")
+		l, err := NewLoop(ln, newSelector(), Config{Log: new(logBuffer)})
+		require.NoError(t, err, "test setup: NewLoop")
+		t.Cleanup(l.close)
+		const waiting = 5
+		for range waiting {
+			dial(t, ln.Addr().String()) // The kernel completes the handshake: the client waits in the backlog.
+		}
+		err = l.acceptAll() // As Run does when the listener is readable.
+		requireDone(t, 4, "acceptAll", err)
+		require.NoErrorf(t, err, "acceptAll with %d clients waiting. (README.md, Step 4)", waiting)
+		if l.conns.open < waiting {
+			t.Fatalf("%d clients were waiting in the backlog and one call of acceptAll took %d: call Accept in a loop until it returns EAGAIN (the backlog is empty), not once per readiness; each client left behind costs one more round of the loop. (README.md, Step 4)", waiting, l.conns.open)
+		}
 	})
 }
 
@@ -168,7 +217,7 @@ func TestStep4_StopReturnsPromptlyWithIdleClients(t *testing.T) {
 
 		began := time.Now()
 		go l.Stop() // From another goroutine, as a signal handler would.
-		require.Truef(t, run.finished(wait),
+		require.Truef(t, stopped(run),
 			"Stop was called with one idle client connected and Run had not returned %s later (the grace period is a minute: an idle client must not hold it). On the waker's event, call beginStop; return once no connection is left. (README.md, Step 4)", wait)
 		require.NoError(t, run.err, "after a graceful stop Run returns nil")
 		_, err := idle.Read(make([]byte, 1))
@@ -188,7 +237,7 @@ func TestStep4_StopFinishesAnInFlightLine(t *testing.T) {
 			"sent %q and the server never kept it in c.in", "half")
 
 		l.Stop()
-		refused := eventually(func() bool {
+		refused := stopReported.Load() == false && eventually(func() bool {
 			c, err := net.DialTimeout("tcp", addr, wait)
 			if err == nil {
 				c.Close()
@@ -196,13 +245,13 @@ func TestStep4_StopFinishesAnInFlightLine(t *testing.T) {
 			return isConnRefused(err)
 		})
 		require.True(t, refused, "after Stop, new clients must be refused: beginStop closes the listener")
-		require.False(t, run.finished(0), "Run returned while a client was in the middle of a line")
+		require.Falsef(t, run.finished(0), "%s while a client was in the middle of a line: once stopping, return only when no connection is left (l.conns.open == 0) or the grace period is over (l.now >= l.stopAt). (README.md, Step 4)", run.returned())
 
 		write(t, busy, " done\n")
-		run.expectEcho(t, busy, " done\n", "half done\n", "A line in flight when Stop is called is finished before the connection closes.")
+		run.expectEcho(t, busy, " done\n", "half done\n", "A line in flight when Stop is called is finished before the connection closes: once stopping, Run returns only when no connection is left or the grace period is over.")
 		_, err := busy.Read(make([]byte, 1))
 		require.ErrorIs(t, err, io.EOF, "once its line is echoed during a stop, the connection closes")
-		require.True(t, run.finished(wait), "the last connection is done: Run must return")
+		require.True(t, stopped(run), "the last connection is done: Run must return. (README.md, Step 4)")
 		require.NoError(t, run.err)
 	})
 }
@@ -215,9 +264,49 @@ func TestStep4_StopGivesUpAfterTheGracePeriod(t *testing.T) {
 		write(t, slow, "a line that never ends")
 		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }))
 		l.Stop()
-		require.Truef(t, run.finished(wait),
+		require.Truef(t, stopped(run),
 			"a client never finished its line; Run must still return once the grace period (300ms) is over: Select with a timeout up to l.stopAt. (README.md, Step 4)")
 		require.NoError(t, run.err)
+	})
+}
+
+func TestStep4_RunClosesEverythingItOwnsWhenItReturns(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		// Go's own poller opens its descriptors on first use: make sure that
+		// happened before counting.
+		warm, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err, "test setup: net.Listen")
+		warm.Close()
+		before, ok := openFDs()
+		if !ok {
+			t.Skip("cannot count this process's open descriptors here (no /proc/self/fd, no /dev/fd): skipping the check that Run closes them")
+		}
+		ln, err := Listen("127.0.0.1:0")
+		requireEarlier(t, 4, 2, "Listen", err)
+		require.NoError(t, err, "test setup: Listen")
+		l, err := NewLoop(ln, newSelector(), Config{Grace: 300 * time.Millisecond})
+		require.NoError(t, err, "test setup: NewLoop")
+		run := start(4, "Run", l.Run)
+		t.Cleanup(func() {
+			l.Stop()
+			run.finished(wait)
+		})
+		idle := dial(t, ln.Addr().String())
+		echoOnce(t, run, idle, "hello\n")
+		busy := dial(t, ln.Addr().String())
+		echoOnce(t, run, busy, "hello too\n")
+		write(t, busy, "a line that never ends") // Still open when the grace period ends.
+		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }), "test setup: the server never read the unfinished line")
+		l.Stop()
+		require.Truef(t, stopped(run), "Stop was called with a grace period of 300ms and Run had not returned %s later. (README.md, Step 4)", stopWait())
+		require.NoError(t, run.err, "after a graceful stop Run returns nil")
+		idle.Close()
+		busy.Close()
+		after, _ := openFDs()
+		if after > before {
+			t.Fatalf("before the server started this process had %d descriptors open; after Run returned and the clients closed, %d: Run leaves %d open. When it returns, Run must close everything the loop owns (the connections still open, the listener, the waker, the selector): begin Run with defer l.close(). (README.md, Step 4)",
+				before, after, after-before)
+		}
 	})
 }
 
@@ -301,6 +390,6 @@ func TestStep4_SurvivesResetsAndEarlyHangUps(t *testing.T) {
 		if err := talk(addr, "still there?\n"); err != nil {
 			t.Fatalf("after a client left at once and another reset, a third one failed: %v (%s). One client's error closes that client only. (README.md, Step 4)", err, run.returned())
 		}
-		require.False(t, run.finished(0), "Run returned (%v) after a client reset: close that connection and go on", run.err)
+		require.Falsef(t, run.finished(0), "%s after a client reset: close that connection and go on. (README.md, Step 4)", run.returned())
 	})
 }

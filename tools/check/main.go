@@ -30,6 +30,8 @@ func main() {
 	fuzzTime := flag.Duration("fuzztime", 3*time.Second, "how long to run each fuzz target (0 skips fuzzing)")
 	starterLimit := flag.Duration("starter-limit", 20*time.Second, "the longest a starter's tests may run before they count as hanging")
 	verbose := flag.Bool("v", false, "print the output of failing commands in full")
+	mistakesOnly := flag.String("mistakes", "", "run only the mistake catalogues of lessons whose folder name contains this (for example 02)")
+	mistakeFilter := flag.String("mistake", "", "run only the catalogue entries whose description contains this (implies the catalogues only)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./tools/check [flags]\n\nVerifies every lesson listed in go.work. Flags:\n")
 		flag.PrintDefaults()
@@ -55,6 +57,10 @@ func main() {
 		}
 	}
 	began := time.Now()
+	if *mistakesOnly != "" || *mistakeFilter != "" {
+		c.checkMistakes(ctx, filterLessons(picked, *mistakesOnly), mistakeOptions{Filter: *mistakeFilter})
+		c.summary(began)
+	}
 	c.checkFormatting()
 	c.checkCI()
 	for _, l := range picked {
@@ -65,6 +71,7 @@ func main() {
 		c.checkSmoke(ctx, l)
 	}
 	c.checkHostile(ctx, picked)
+	c.checkMistakes(ctx, picked, mistakeOptions{})
 	c.checkTools(ctx)
 	c.checkTidy(ctx)
 	c.checkStaticcheck(ctx, picked)

@@ -1,0 +1,6 @@
+//go:build !race
+
+package goroutines
+
+// raceEnabled reports whether the tests run with -race.
+const raceEnabled = false
