@@ -34,7 +34,7 @@ func (c *checker) checkTidy(ctx context.Context) {
 		return
 	}
 	defer os.RemoveAll(scratch)
-	if err := copyTree(c.root, scratch); err != nil {
+	if err := copyTracked(c.root, scratch); err != nil {
 		c.fail(name, "copying the repository: %v", err)
 		return
 	}
@@ -105,8 +105,8 @@ func lineDiff(before, after string) string {
 	return strings.Join(out, "\n")
 }
 
-// copyTree copies the files git tracks or would track under root into dst.
-func copyTree(root, dst string) error {
+// copyTracked copies the files git tracks or would track under root into dst.
+func copyTracked(root, dst string) error {
 	files, err := listFiles(root)
 	if err != nil {
 		return err
