@@ -93,7 +93,7 @@ func TestStep2_ReturnsTheUnterminatedRemainderWithEOF(t *testing.T) {
 		lr := NewLineReader(r, 100)
 		line, err := readLine(t, lr)
 		require.Truef(t, err == nil && string(line) == "complete\n",
-			"reading %q delivered by %s, the first ReadLine returned %q, %v; want %q, nil. (README.md, Step 2)", sent, name, line, err, "complete\n")
+			"reading %q delivered by %s, the first ReadLine returned %q, %v; want %q, nil. A Read may return bytes and an error (io.EOF too) at once: keep the error in lr.err and return the lines first, so that nothing is lost. (README.md, Step 2)", sent, name, line, err, "complete\n")
 
 		line, err = readLine(t, lr)
 		require.Truef(t, "no newline at the end" == string(line),
@@ -173,7 +173,7 @@ func TestStep2_ReturnsReadErrorsWithTheBytesBeforeThem(t *testing.T) {
 	line, err := readLine(t, lr)
 	require.Truef(t, errors.Is(err, iotest.ErrTimeout),
 		"the second Read failed with %v; ReadLine returned %q, %v: return a Read error (other than a full line) as it is. (README.md, Step 2)", iotest.ErrTimeout, line, err)
-	require.Truef(t, "par" == string(line), "ReadLine returned %s with the error; the bytes that arrived before the error must come back with it. (README.md, Step 2)", quote(line))
+	require.Truef(t, "par" == string(line), "ReadLine returned %s with the error; the bytes that arrived before the error must come back with it, so that nothing is lost. (README.md, Step 2)", quote(line))
 }
 
 // FuzzReadLine feeds arbitrary bytes and limits to a LineReader, in one Read
