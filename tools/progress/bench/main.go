@@ -11,8 +11,10 @@
 //
 //	go run ./tools/progress/bench
 //
-// The build cache is the one `go env GOCACHE` names, so it is warm after
-// the first run; the first run of each mode is reported apart.
+// The build cache is the one `go env GOCACHE` names, warm as a learner's is
+// after the first run; the verdicts progress remembers (in the user cache
+// folder) start empty in a folder of the scratch clone, so the first run of
+// each mode, reported apart, is what a learner waits for after a change.
 package main
 
 import (
@@ -62,6 +64,16 @@ func run(runs int, rev string, keep bool) error {
 	if out, err := exec.Command("git", "-C", scratch, "checkout", "-q", rev).CombinedOutput(); err != nil {
 		return fmt.Errorf("git checkout %s: %v %s", rev, err, out)
 	}
+	// A fresh user cache and config folder (for what progress remembers),
+	// but the usual build cache and go settings.
+	goenv, err := exec.Command("go", "env", "GOCACHE", "GOENV").Output()
+	if err != nil {
+		return fmt.Errorf("go env: %v", err)
+	}
+	settings := strings.Fields(string(goenv))
+	env = append(os.Environ(), "NO_COLOR=1", "LANG=C", "LC_ALL=",
+		"GOCACHE="+settings[0], "GOENV="+settings[1],
+		"XDG_CACHE_HOME="+filepath.Join(scratch, ".cache"), "XDG_CONFIG_HOME="+filepath.Join(scratch, ".config"))
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("course at %s, %d runs per mode, load average %s", rev, runs, load)
 
@@ -95,11 +107,14 @@ func run(runs int, rev string, keep bool) error {
 	return nil
 }
 
+// env is the environment of the learner's commands.
+var env []string
+
 // learner returns the command a learner types, run in the clone.
 func learner(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "go", append([]string{"run", "./tools/progress"}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "LANG=C", "LC_ALL=")
+	cmd.Env = env
 	return cmd
 }
 
