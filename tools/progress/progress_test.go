@@ -164,6 +164,7 @@ func TestSummarizeSortsTestsIntoStepStates(t *testing.T) {
 }
 
 func TestOverviewCountsStepsAndShowsTheNextStepAndItsHint(t *testing.T) {
+	t.Parallel()
 	root := newCourse(t)
 	out := new(lockedBuffer)
 	require.NoError(t, newProgress(root, out).overview(context.Background()))
@@ -177,6 +178,7 @@ func TestOverviewCountsStepsAndShowsTheNextStepAndItsHint(t *testing.T) {
 }
 
 func TestColourOnATerminal(t *testing.T) {
+	t.Parallel()
 	root := newCourse(t)
 	write(t, root, "lesson01-demo/done.go", finalDone)
 	out := new(lockedBuffer)
@@ -188,6 +190,7 @@ func TestColourOnATerminal(t *testing.T) {
 }
 
 func TestRememberedVerdictsAreUsedUntilAFileChanges(t *testing.T) {
+	t.Parallel()
 	root := newCourse(t)
 	p := newProgress(root, io.Discard)
 	p.mem = memory{dir: t.TempDir()}
@@ -234,6 +237,7 @@ func mustLessons(t *testing.T, p *progress) []course.Lesson {
 }
 
 func TestARacyStepIsNotTicked(t *testing.T) {
+	t.Parallel()
 	haveRace(t)
 	root := newCourse(t)
 	write(t, root, "lesson01-demo/done.go", finalDone)
@@ -248,6 +252,7 @@ func TestARacyStepIsNotTicked(t *testing.T) {
 }
 
 func TestHintNamesTheStep(t *testing.T) {
+	t.Parallel()
 	root := newCourse(t)
 	out := new(lockedBuffer)
 	p := newProgress(root, out)
@@ -259,6 +264,7 @@ func TestHintNamesTheStep(t *testing.T) {
 }
 
 func TestHintKeepsWorkingWhenEveryLessonPasses(t *testing.T) {
+	t.Parallel()
 	root := newCourse(t)
 	write(t, root, "lesson01-demo/done.go", finalDone)
 	write(t, root, "lesson01-demo/count.go", strings.Replace(racyCount, "last = i", "_ = i", 1))
@@ -269,6 +275,7 @@ func TestHintKeepsWorkingWhenEveryLessonPasses(t *testing.T) {
 }
 
 func TestSpanishComesFromREADMEesAndLinksToItsSection(t *testing.T) {
+	t.Parallel()
 	root := newCourse(t)
 	fixture, err := os.ReadFile(filepath.Join("testdata", "README.es.md"))
 	require.NoError(t, err)
@@ -312,6 +319,7 @@ func TestLanguageFollowsTheFlagThenTheLocale(t *testing.T) {
 }
 
 func TestWatchRedrawsAndKeepsWatchingWhenEverythingPasses(t *testing.T) {
+	t.Parallel()
 	root := newCourse(t)
 	write(t, root, "lesson01-demo/count.go", strings.Replace(racyCount, "last = i", "_ = i", 1))
 	out := new(lockedBuffer)
@@ -397,6 +405,7 @@ func TestFailureTextKeepsTheWholeAssertion(t *testing.T) {
 }
 
 func TestResetRestoresOnlyTheLessonsTrackedFilesAfterAsking(t *testing.T) {
+	t.Parallel()
 	root := gitCourse(t)
 	done := filepath.Join(root, "lesson01-demo", "done.go")
 	mine := filepath.Join(root, "lesson01-demo", "notes.go")
@@ -419,6 +428,7 @@ func TestResetRestoresOnlyTheLessonsTrackedFilesAfterAsking(t *testing.T) {
 }
 
 func TestResetNeverWritesThroughASymbolicLink(t *testing.T) {
+	t.Parallel()
 	root := gitCourse(t)
 	// Lesson 2 is outside lesson 1's folder; lesson 1's done.go and its
 	// sub folder become links into it.
