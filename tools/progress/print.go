@@ -18,7 +18,7 @@ const (
 
 // paint colours s when the output is a terminal that wants colour.
 func (p *progress) paint(color, s string) string {
-	if !p.color || s == "" {
+	if !p.color || s == "" || color == "" {
 		return s
 	}
 	return "\x1b[" + color + "m" + s + "\x1b[0m"

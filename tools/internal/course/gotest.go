@@ -120,7 +120,7 @@ func (ev testEvent) packageOf() string {
 }
 
 func parseTestJSON(out []byte) Run {
-	return parseEvents(out, func(testEvent) string { return "" })[""]
+	return parseEvents(out, nil)[""]
 }
 
 func parseTestJSONPackages(out []byte) map[string]Run {
@@ -128,8 +128,13 @@ func parseTestJSONPackages(out []byte) map[string]Run {
 }
 
 // parseEvents reads go test -json output into one Run per key that keyOf
-// gives each event; lines that are not JSON go to every Run.
+// gives each event (with keyOf nil, into one Run, keyed ""); lines that are
+// not JSON go to every Run.
 func parseEvents(out []byte, keyOf func(testEvent) string) map[string]Run {
+	merged := keyOf == nil
+	if merged {
+		keyOf = func(testEvent) string { return "" }
+	}
 	type partial struct {
 		run    Run
 		all    strings.Builder
@@ -151,7 +156,11 @@ func parseEvents(out []byte, keyOf func(testEvent) string) map[string]Run {
 	for scanner.Scan() {
 		var ev testEvent
 		if json.Unmarshal(scanner.Bytes(), &ev) != nil {
-			loose.WriteString(scanner.Text() + "\n")
+			if merged {
+				get("").all.WriteString(scanner.Text() + "\n") // In order, as before.
+			} else {
+				loose.WriteString(scanner.Text() + "\n")
+			}
 			continue
 		}
 		p := get(keyOf(ev))
