@@ -5,8 +5,8 @@
 //   - the same with lessons 1 and 2 finished (their solution files copied in),
 //   - `go run ./tools/progress -watch`: from saving a file of lesson 1 (the
 //     solution of server.go, then the starter again, each time with a new
-//     comment so that no verdict is remembered) to the new verdict on the
-//     screen.
+//     function so that go must compile and link it and no verdict is
+//     remembered) to the new verdict on the screen.
 //
 // It prints the median of each. Run it from the repository root:
 //
@@ -123,13 +123,16 @@ func learner(ctx context.Context, dir string, args ...string) *exec.Cmd {
 // first run's time and the median of the others.
 func timeOverview(dir string, runs int) (first, median time.Duration, err error) {
 	var times []time.Duration
+	var out []byte
 	for i := 0; i <= runs; i++ {
 		began := time.Now()
-		if out, err := learner(context.Background(), dir).CombinedOutput(); err != nil {
+		if out, err = learner(context.Background(), dir).CombinedOutput(); err != nil {
 			return 0, 0, fmt.Errorf("go run ./tools/progress: %v\n%s", err, out)
 		}
 		times = append(times, time.Since(began))
 	}
+	header, _, _ := strings.Cut(string(out), "\n")
+	fmt.Printf("  it says: %s\n", header)
 	return times[0], medianOf(times[1:]), nil
 }
 
@@ -220,8 +223,9 @@ func timeWatch(dir string, runs int) (verdict, final time.Duration, err error) {
 		if i%2 == 1 {
 			text = starter
 		}
-		// A new comment each time: a real change, never a file seen before.
-		text = append(append([]byte(nil), text...), fmt.Sprintf("\n// Edit %d at %s.\n", i, time.Now().Format(time.RFC3339Nano))...)
+		// A new function each time: a real change of the code, which go
+		// must compile and link again, and a file progress has never seen.
+		text = append(append([]byte(nil), text...), fmt.Sprintf("\nfunc edit%d_%d() {}\n", i, time.Now().UnixNano())...)
 		began := time.Now()
 		if err := os.WriteFile(server, text, 0o644); err != nil {
 			return 0, 0, err
