@@ -4,11 +4,16 @@
 //	go run ./tools/progress                  the checklist of every lesson and step
 //	go run ./tools/progress -watch           the same, again whenever you save a file
 //	go run ./tools/progress -from 3          begin at lesson 3 (remembered; -from 1 shows every lesson)
+//	go run ./tools/progress -lang es         en español (the default when LANG starts with es)
 //	go run ./tools/progress hint [L.]N       the hint of step N (of lesson L; default: the current lesson)
 //	go run ./tools/progress reset LESSON     restore a lesson's starter files (asks first)
 //
 // Run it from anywhere inside the repository. Flags may come before or
 // after the command: `reset 1 -yes` is `-yes reset 1`.
+//
+// A lesson's verdict is remembered in the user cache folder for as long as
+// its files do not change (see memory.go), so a run that changes nothing
+// builds nothing; -fresh runs every test again.
 package main
 
 import (
