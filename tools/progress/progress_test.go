@@ -56,10 +56,17 @@ func newCourse(t *testing.T) (root string) {
 	t.Helper()
 	root = t.TempDir()
 	write(t, root, "go.work", "go 1.24.0\n\nuse ./lesson01-demo\n")
-	write(t, root, "lesson01-demo/go.mod", "module demo\n\ngo 1.24.0\n")
-	write(t, root, "lesson01-demo/done.go", starterDone)
-	write(t, root, "lesson01-demo/count.go", starterCount)
-	write(t, root, "lesson01-demo/demo_test.go", `package demo
+	addLesson(t, root, "lesson01-demo")
+	return root
+}
+
+// addLesson writes a demo lesson into the course at root.
+func addLesson(t *testing.T, root, name string) {
+	t.Helper()
+	write(t, root, name+"/go.mod", "module "+name+"\n\ngo 1.24.0\n")
+	write(t, root, name+"/done.go", starterDone)
+	write(t, root, name+"/count.go", starterCount)
+	write(t, root, name+"/demo_test.go", `package demo
 
 import "testing"
 
@@ -77,8 +84,7 @@ func TestStep2_CountsEveryGoroutine(t *testing.T) {
 	}
 }
 `)
-	write(t, root, "lesson01-demo/README.md", "# Demo\n\n### Step 1 — Be done\n\nSet it.\n\n**Hint:** set done\nto true.\n\n### Step 2 — Count\n\n**Hint:** guard the counter with a mutex.\n")
-	return root
+	write(t, root, name+"/README.md", "# Demo\n\n### Step 1 — Be done\n\nSet it.\n\n**Hint:** set done\nto true.\n\n### Step 2 — Count\n\n**Hint:** guard the counter with a mutex.\n")
 }
 
 func write(t *testing.T, root, rel, text string) {
@@ -347,6 +353,33 @@ func TestWatchRedrawsAndKeepsWatchingWhenEverythingPasses(t *testing.T) {
 	write(t, root, "lesson01-demo/done.go", starterDone)
 	at = waitFor(t, out, at, "done.go changed: running the tests.")
 	waitFor(t, out, at, "[ ] Step 1 — Be done")
+}
+
+func TestWatchMovesOnToTheNextLessonWhenOneIsFinished(t *testing.T) {
+	t.Parallel()
+	root := newCourse(t)
+	write(t, root, "go.work", "go 1.24.0\n\nuse (\n\t./lesson01-demo\n\t./lesson02-demo\n)\n")
+	addLesson(t, root, "lesson02-demo")
+	write(t, root, "lesson01-demo/count.go", strings.Replace(racyCount, "last = i", "_ = i", 1))
+	out := new(lockedBuffer)
+	p := newProgress(root, out)
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- p.watch(ctx, 20*time.Millisecond) }()
+	defer func() {
+		cancel()
+		select {
+		case <-stopped:
+		case <-time.After(time.Minute):
+			t.Error("watch did not stop within a minute of being cancelled")
+		}
+	}()
+
+	at := waitFor(t, out, 0, "Watching lesson01-demo")
+	write(t, root, "lesson01-demo/done.go", finalDone)
+	at = waitFor(t, out, at, "Next: lesson 2 (demo), Step 1 — Be done")
+	at = waitFor(t, out, at, "lesson 1 (demo) is complete! On to lesson 2 (demo).")
+	waitFor(t, out, at, "Watching lesson02-demo")
 }
 
 func TestFlagsAfterTheCommandCountOrAreRefused(t *testing.T) {
