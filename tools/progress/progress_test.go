@@ -100,6 +100,15 @@ func newProgress(root string, out io.Writer) *progress {
 	return &progress{root: root, out: out, tx: &english, limit: time.Minute, from: 1}
 }
 
+// withoutRace makes p skip the -race check, which has a test of its own:
+// the other tests stay quick.
+func withoutRace(t *testing.T, p *progress) *progress {
+	t.Helper()
+	require.NoError(t, p.setup())
+	p.tc.noRace = "not in this test"
+	return p
+}
+
 // lockedBuffer is written by the command under test while the test reads it.
 type lockedBuffer struct {
 	mu  sync.Mutex
@@ -188,7 +197,7 @@ func TestColourOnATerminal(t *testing.T) {
 	root := newCourse(t)
 	write(t, root, "lesson01-demo/done.go", finalDone)
 	out := new(lockedBuffer)
-	p := newProgress(root, out)
+	p := withoutRace(t, newProgress(root, out))
 	p.color = true
 	require.NoError(t, p.overview(context.Background()))
 	require.Contains(t, out.String(), "\x1b[32m[x] Step 1 — Be done\x1b[0m", "done is green")
@@ -329,7 +338,7 @@ func TestWatchRedrawsAndKeepsWatchingWhenEverythingPasses(t *testing.T) {
 	root := newCourse(t)
 	write(t, root, "lesson01-demo/count.go", strings.Replace(racyCount, "last = i", "_ = i", 1))
 	out := new(lockedBuffer)
-	p := newProgress(root, out)
+	p := withoutRace(t, newProgress(root, out))
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- p.watch(ctx, 20*time.Millisecond) }()
@@ -362,7 +371,7 @@ func TestWatchMovesOnToTheNextLessonWhenOneIsFinished(t *testing.T) {
 	addLesson(t, root, "lesson02-demo")
 	write(t, root, "lesson01-demo/count.go", strings.Replace(racyCount, "last = i", "_ = i", 1))
 	out := new(lockedBuffer)
-	p := newProgress(root, out)
+	p := withoutRace(t, newProgress(root, out))
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- p.watch(ctx, 20*time.Millisecond) }()
