@@ -250,7 +250,16 @@ func timeWatch(dir string, runs int) (verdict, final time.Duration, err error) {
 		// Let the screen settle, as a learner reads it before the next save.
 		time.Sleep(300 * time.Millisecond)
 	}
+	fmt.Printf("  each save, to the verdict: %v\n", rounded(verdicts))
 	return medianOf(verdicts), medianOf(finals), nil
+}
+
+func rounded(times []time.Duration) []time.Duration {
+	var out []time.Duration
+	for _, t := range times {
+		out = append(out, t.Round(10*time.Millisecond))
+	}
+	return out
 }
 
 func medianOf(times []time.Duration) time.Duration {
