@@ -79,6 +79,7 @@ func (p *progress) watch(ctx context.Context, every time.Duration) error {
 			for i, l := range lessons {
 				now := snapshot(l.Dir)
 				if name := now.changedSince(seen[i]); name != "" {
+					now = settled(ctx, l.Dir, now)
 					seen[i], changed = now, i
 					note = fmt.Sprintf(p.tx.changed, name)
 					fmt.Fprintln(p.out, note)
@@ -172,6 +173,24 @@ func snapshot(dir string) files {
 		return nil
 	})
 	return f
+}
+
+// settled waits until a save is complete: an editor may truncate a file and
+// write it in two steps, and a half-written file would cost a useless run.
+func settled(ctx context.Context, dir string, now files) files {
+	for range 10 {
+		select {
+		case <-ctx.Done():
+			return now
+		case <-time.After(20 * time.Millisecond):
+		}
+		again := snapshot(dir)
+		if again.changedSince(now) == "" {
+			return again
+		}
+		now = again
+	}
+	return now
 }
 
 // changedSince names one file that was added, removed or modified, or "".

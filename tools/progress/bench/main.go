@@ -247,8 +247,12 @@ func timeWatch(dir string, runs int) (verdict, final time.Duration, err error) {
 				break
 			}
 		}
-		// Let the screen settle, as a learner reads it before the next save.
+		// Let the screen settle, as a learner reads it before the next save,
+		// and forget any screen drawn meanwhile.
 		time.Sleep(300 * time.Millisecond)
+		for len(screens) > 0 {
+			<-screens
+		}
 	}
 	fmt.Printf("  each save, to the verdict: %v\n", rounded(verdicts))
 	return medianOf(verdicts), medianOf(finals), nil
