@@ -3,22 +3,26 @@ package main
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sockets-in-go/step-by-step/tools/internal/course"
 )
 
 // hint prints one step's title, hint and test command. which is "N" (a step
 // of the lesson you are in, or of your current lesson), "L.N", or "" (your
-// next step).
+// next step). Your current lesson is the first one not complete; once every
+// lesson passes, it is the one you changed last, so that hint N keeps
+// answering while you try mistakes on finished code.
 func (p *progress) hint(ctx context.Context, which string) error {
-	lessons, err := course.Lessons(p.root)
-	if err != nil {
+	if err := p.setup(); err != nil {
 		return err
 	}
+	all := p.tc.lessons
 	lessonPart, stepPart, explicit := strings.Cut(which, ".")
 	if !explicit {
 		lessonPart, stepPart = "", which
@@ -26,58 +30,77 @@ func (p *progress) hint(ctx context.Context, which string) error {
 	var lesson *course.Lesson
 	switch {
 	case lessonPart != "":
-		if lesson = findLesson(lessons, lessonPart); lesson == nil {
-			return fmt.Errorf("no lesson %q; the lessons are %s", lessonPart, lessonNames(lessons))
+		if lesson = findLesson(all, lessonPart); lesson == nil {
+			return fmt.Errorf("no lesson %q; the lessons are %s", lessonPart, lessonNames(all))
 		}
 	default:
-		lesson = lessonHere(lessons)
+		lesson = lessonHere(all)
 	}
 	if lesson == nil || stepPart == "" {
-		// Find the first lesson that is not complete, and its next step.
-		for i := range lessons {
-			if lesson != nil && lessons[i].Name != lesson.Name {
-				continue
-			}
-			ls := p.check(ctx, lessons[i])
-			if ls.complete() && lesson == nil {
-				continue
-			}
-			if stepPart == "" {
-				if next := ls.next(); next != nil {
-					stepPart = strconv.Itoa(next.Number)
-				}
-			}
-			lesson = &lessons[i]
-			break
+		candidates, err := p.lessons()
+		if err != nil {
+			return err
 		}
-		if lesson == nil {
-			fmt.Fprintln(p.out, "Every lesson is complete: there is no next step.")
+		if lesson != nil {
+			candidates = []course.Lesson{*lesson}
+		}
+		statuses, err := p.check(ctx, candidates)
+		if err != nil {
+			return err
+		}
+		current := firstIncomplete(statuses)
+		if current == nil && stepPart == "" {
+			if lesson != nil {
+				fmt.Fprintln(p.out, fmt.Sprintf(p.tx.lessonPasses, p.tx.lessonTitle(*lesson)))
+			} else {
+				fmt.Fprintln(p.out, p.tx.noNextStep)
+			}
 			return nil
 		}
+		if current == nil {
+			current = &statuses[lastEdited(statuses)]
+		}
+		lesson = &current.lesson
 		if stepPart == "" {
-			fmt.Fprintf(p.out, "Every step of %s passes.\n", lesson.Title())
-			return nil
+			if current.problem != "" {
+				p.printNext(*current)
+				return nil
+			}
+			stepPart = strconv.Itoa(current.next().Number)
 		}
 	}
 	n, err := strconv.Atoi(stepPart)
 	if err != nil {
 		return fmt.Errorf("%q is not a step number; try: hint 2, or hint 1.2 for lesson 1, step 2", stepPart)
 	}
-	steps, err := course.ReadSteps(lesson.Dir)
-	if err != nil {
-		return err
-	}
+	steps, english := p.steps(*lesson)
+	ls := lessonStatus{lesson: *lesson, english: english}
 	for _, s := range steps {
 		if s.Number == n {
-			dir := relTo(p.root, lesson.Dir)
-			fmt.Fprintf(p.out, "%s, Step %d — %s\n", lesson.Title(), s.Number, s.Title)
-			fmt.Fprintf(p.out, "  Read: %s/README.md#%s\n", dir, s.Anchor)
-			fmt.Fprintf(p.out, "  Test: cd %s && go test -run Step%d\n", dir, s.Number)
-			fmt.Fprintf(p.out, "  Hint: %s\n", wrap(s.Hint, 72, "        "))
+			fmt.Fprintf(p.out, "%s\n", p.paint(bold, p.tx.lessonTitle(*lesson)+", "+p.stepTitle(ls, s)))
+			p.printStep(ls, s)
+			p.printNotes([]lessonStatus{ls})
 			return nil
 		}
 	}
 	return fmt.Errorf("%s has no step %d (it has %d steps)", lesson.Title(), n, len(steps))
+}
+
+// lastEdited returns the index of the lesson whose source files changed last.
+func lastEdited(statuses []lessonStatus) int {
+	latest, last := time.Time{}, len(statuses)-1
+	for i, ls := range statuses {
+		filepath.WalkDir(ls.lesson.Dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !isSource(path, ls.lesson.Dir) {
+				return nil
+			}
+			if info, err := d.Info(); err == nil && info.ModTime().After(latest) {
+				latest, last = info.ModTime(), i
+			}
+			return nil
+		})
+	}
+	return last
 }
 
 // findLesson accepts "2", "02", "lesson02", "lesson02-partial-io" or "partial-io".

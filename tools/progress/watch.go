@@ -11,56 +11,147 @@ import (
 	"github.com/sockets-in-go/step-by-step/tools/internal/course"
 )
 
-// watch runs the current lesson's tests, then again each time a file in the
-// lesson changes. It polls modification times instead of asking the
-// operating system for change events: that works on every platform and with
-// every editor, including those that save by writing a new file and renaming it.
+// watch shows the current lesson, then runs its tests again each time you
+// save a file in it, redrawing the screen. It follows you: a change in
+// another lesson shows that lesson, and a lesson that becomes complete hands
+// over to the next one. When every lesson passes it keeps watching, so you
+// can try mistakes on finished code.
+//
+// It polls modification times instead of asking the operating system for
+// change events: that works on every platform and with every editor,
+// including those that save by writing a new file and renaming it.
 func (p *progress) watch(ctx context.Context, every time.Duration) error {
-	lessons, err := course.Lessons(p.root)
+	lessons, err := p.lessons()
 	if err != nil {
 		return err
 	}
-	lesson := lessonHere(lessons)
-	for i := 0; lesson == nil && i < len(lessons); i++ {
-		if !p.check(ctx, lessons[i]).complete() {
-			lesson = &lessons[i]
+	statuses, err := p.check(ctx, lessons)
+	if err != nil {
+		return err
+	}
+	cur := -1
+	if here := lessonHere(lessons); here != nil {
+		for i := range lessons {
+			if lessons[i].Name == here.Name {
+				cur = i
+			}
 		}
 	}
-	if lesson == nil {
-		fmt.Fprintln(p.out, "Every lesson is complete: nothing to watch.")
-		return nil
+	if cur < 0 {
+		cur = lastEdited(statuses)
+		if first := firstIncomplete(statuses); first != nil {
+			cur = indexOf2(statuses, first.lesson)
+		}
 	}
-	seen := snapshot(lesson.Dir)
+	seen := make([]files, len(lessons))
+	for i, l := range lessons {
+		seen[i] = snapshot(l.Dir)
+	}
+	note := ""
 	for {
-		ls := p.check(ctx, *lesson)
+		if pending := p.unraced(statuses[cur]); len(pending) > 0 {
+			var names []string
+			for _, n := range pending {
+				names = append(names, fmt.Sprintf(p.tx.stepNumber, n))
+			}
+			p.draw(statuses, cur, note, fmt.Sprintf(p.tx.checkingRace, strings.Join(names, ", ")))
+			p.checkRace(ctx, statuses[cur:cur+1])
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		fmt.Fprintf(p.out, "\n--- %s ---", time.Now().Format("15:04:05"))
-		p.printChecklist(ls)
-		if ls.complete() {
-			fmt.Fprintf(p.out, "\n%s is complete. Run go run ./tools/progress for the next lesson.\n", lesson.Title())
-		} else {
-			p.printNext(ls)
+		if statuses[cur].complete() {
+			if next := nextIncomplete(statuses, cur); next >= 0 {
+				note = p.paint(green, fmt.Sprintf(p.tx.lessonDone, p.tx.lessonTitle(lessons[cur]), p.tx.lessonTitle(lessons[next])))
+				cur = next
+				continue
+			}
 		}
-		fmt.Fprintf(p.out, "\nWatching %s for changes (Ctrl-C to stop)...\n", relTo(p.root, lesson.Dir))
-		for {
+		p.draw(statuses, cur, note, fmt.Sprintf(p.tx.watching, relTo(p.root, lessons[cur].Dir)))
+
+		changed := -1
+		for changed < 0 {
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-time.After(every):
 			}
-			now := snapshot(lesson.Dir)
-			if changed := now.changedSince(seen); changed != "" {
-				fmt.Fprintf(p.out, "%s changed: running the tests.\n", changed)
-				seen = now
-				break
+			for i, l := range lessons {
+				now := snapshot(l.Dir)
+				if name := now.changedSince(seen[i]); name != "" {
+					now = settled(ctx, l.Dir, now)
+					seen[i], changed = now, i
+					note = fmt.Sprintf(p.tx.changed, name)
+					fmt.Fprintln(p.out, note)
+					break
+				}
 			}
 		}
+		cur = changed
+		fresh, err := p.check(ctx, lessons[cur:cur+1])
+		if err != nil {
+			return err
+		}
+		statuses[cur] = fresh[0]
 	}
 }
 
-// files maps each Go file and README of a folder to its size and modification time.
+// draw shows one screen: on a terminal it replaces the last one, otherwise
+// it follows it under a line with the time.
+func (p *progress) draw(statuses []lessonStatus, cur int, note, status string) {
+	if p.clear {
+		fmt.Fprint(p.out, "\x1b[H\x1b[2J")
+	} else {
+		fmt.Fprintf(p.out, "\n--- %s ---\n", time.Now().Format("15:04:05"))
+	}
+	p.printHeader(statuses)
+	if len(statuses) > 1 {
+		fmt.Fprintln(p.out)
+		for _, ls := range statuses {
+			p.printSummary(ls)
+		}
+	}
+	ls := statuses[cur]
+	p.printChecklist(ls)
+	switch {
+	case firstIncomplete(statuses) == nil:
+		fmt.Fprintf(p.out, "\n%s\n", p.paint(green, p.tx.watchAllDone))
+	case ls.complete():
+		fmt.Fprintf(p.out, "\n%s\n", p.paint(green, fmt.Sprintf(p.tx.lessonPasses, p.tx.lessonTitle(ls.lesson))))
+	default:
+		p.printNext(ls)
+	}
+	fmt.Fprintln(p.out)
+	p.printNotes(statuses)
+	if note != "" {
+		fmt.Fprintln(p.out, note)
+	}
+	fmt.Fprintln(p.out, status)
+}
+
+// nextIncomplete returns the first lesson after cur that is not complete,
+// else the first one before it, else -1.
+func nextIncomplete(statuses []lessonStatus, cur int) int {
+	for k := 1; k < len(statuses); k++ {
+		i := (cur + k) % len(statuses)
+		if !statuses[i].complete() {
+			return i
+		}
+	}
+	return -1
+}
+
+func indexOf2(statuses []lessonStatus, l course.Lesson) int {
+	for i := range statuses {
+		if statuses[i].lesson.Name == l.Name {
+			return i
+		}
+	}
+	return 0
+}
+
+// files maps each source file of a lesson (see isSource) to its size and
+// modification time.
 type files map[string]string
 
 func snapshot(dir string) files {
@@ -72,7 +163,7 @@ func snapshot(dir string) files {
 		if d.IsDir() && path != dir && strings.HasPrefix(d.Name(), ".") {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || !(strings.HasSuffix(path, ".go") || d.Name() == "go.mod") {
+		if d.IsDir() || !isSource(path, dir) {
 			return nil
 		}
 		if info, err := d.Info(); err == nil {
@@ -82,6 +173,24 @@ func snapshot(dir string) files {
 		return nil
 	})
 	return f
+}
+
+// settled waits until a save is complete: an editor may truncate a file and
+// write it in two steps, and a half-written file would cost a useless run.
+func settled(ctx context.Context, dir string, now files) files {
+	for range 10 {
+		select {
+		case <-ctx.Done():
+			return now
+		case <-time.After(20 * time.Millisecond):
+		}
+		again := snapshot(dir)
+		if again.changedSince(now) == "" {
+			return again
+		}
+		now = again
+	}
+	return now
 }
 
 // changedSince names one file that was added, removed or modified, or "".

@@ -60,3 +60,34 @@ func TestStepOf(t *testing.T) {
 	require.Equal(t, 0, StepOf("TestHelper"))
 	require.Equal(t, 0, StepOf("TestStepless_Thing"))
 }
+
+func TestReadEditionStepsReadsTheSpanishTwin(t *testing.T) {
+	dir := t.TempDir()
+	readme := "# Lección\n\n### Paso 1 — Escuchar en la dirección\n\n**Pista:** primera línea\nsegunda.\n\n### Step 2 — Not Spanish\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "README.es.md"), []byte(readme), 0o644))
+	steps, err := ReadEditionSteps(dir, Spanish)
+	require.NoError(t, err)
+	require.Equal(t, []Step{{Number: 1, Title: "Escuchar en la dirección", Hint: "primera línea segunda.",
+		Anchor: "paso-1--escuchar-en-la-dirección"}}, steps)
+}
+
+func TestParseTestJSONPackagesSplitsRunsByPackage(t *testing.T) {
+	out := `{"ImportPath":"a [a.test]","Action":"build-output","Output":"# a [a.test]\n"}
+{"ImportPath":"a [a.test]","Action":"build-output","Output":"./a.go:2:12: undefined: x\n"}
+{"ImportPath":"a [a.test]","Action":"build-fail"}
+{"Action":"start","Package":"a"}
+{"Action":"output","Package":"a","Output":"FAIL\ta [build failed]\n"}
+{"Action":"fail","Package":"a","Elapsed":0,"FailedBuild":"a [a.test]"}
+{"Action":"run","Package":"b","Test":"TestStep1_A"}
+{"Action":"output","Package":"b","Test":"TestStep1_A","Output":"    b_test.go:9: step 1 is not done yet\n"}
+{"Action":"fail","Package":"b","Test":"TestStep1_A"}
+{"Action":"fail","Package":"b","Elapsed":0.5}
+`
+	runs := parseTestJSONPackages([]byte(out))
+	require.Len(t, runs, 2)
+	require.False(t, runs["a"].Built)
+	require.Contains(t, runs["a"].Output, "undefined: x")
+	require.True(t, runs["b"].Built)
+	require.Equal(t, "fail", runs["b"].Tests[0].Action)
+	require.NotContains(t, runs["b"].Output, "undefined: x")
+}

@@ -34,6 +34,8 @@ type Run struct {
 	TimedOut bool          // the run was killed, or a test binary hit its -timeout
 	Panicked bool          // some test panicked
 	Built    bool          // the package compiled and its tests started
+
+	ended bool // go test reported the package's final pass or fail
 }
 
 var stepTest = regexp.MustCompile(`^TestStep(\d+)_`)
@@ -51,6 +53,39 @@ func StepOf(name string) int {
 // RunTests runs `go test -json` in dir with args (a package pattern and flags)
 // and stops it after limit, killing the test binary too.
 func RunTests(ctx context.Context, dir string, limit time.Duration, args ...string) Run {
+	out, stderr, elapsed, killed := goTestJSON(ctx, dir, limit, args)
+	run := parseTestJSON(out)
+	run.Elapsed = elapsed
+	run.Output = stderr + run.Output
+	if killed {
+		run.TimedOut = true
+	}
+	return run
+}
+
+// RunPackages runs `go test -json` in dir with args, like RunTests, and
+// returns one Run per package, by import path: one invocation builds and
+// runs several lessons side by side. A package that was still running when
+// limit ended is marked TimedOut; what go test printed outside any package
+// (a broken go.work, say) is added to every package's Output.
+func RunPackages(ctx context.Context, dir string, limit time.Duration, args ...string) map[string]Run {
+	out, stderr, elapsed, killed := goTestJSON(ctx, dir, limit, args)
+	runs := parseTestJSONPackages(out)
+	for pkg, run := range runs {
+		run.Elapsed = elapsed
+		if stderr != "" {
+			run.Output = stderr + run.Output
+		}
+		if killed && !run.ended {
+			run.TimedOut = true
+		}
+		runs[pkg] = run
+	}
+	return runs
+}
+
+// goTestJSON runs `go test -json args...` in dir for at most limit.
+func goTestJSON(ctx context.Context, dir string, limit time.Duration, args []string) (out []byte, stderr string, elapsed time.Duration, killed bool) {
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "go", append([]string{"test", "-json"}, args...)...)
@@ -58,41 +93,79 @@ func RunTests(ctx context.Context, dir string, limit time.Duration, args ...stri
 	killGroupOnCancel(cmd)
 	// If a stray child keeps the output pipe open, stop waiting for it.
 	cmd.WaitDelay = 5 * time.Second
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var errs bytes.Buffer
+	cmd.Stderr = &errs
 	began := time.Now()
-	out, _ := cmd.Output()
-	run := parseTestJSON(out)
-	run.Elapsed = time.Since(began)
-	run.Output = stderr.String() + run.Output
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		run.TimedOut = true
-	}
-	return run
+	out, _ = cmd.Output()
+	return out, errs.String(), time.Since(began), errors.Is(ctx.Err(), context.DeadlineExceeded)
 }
 
 type testEvent struct {
-	Action  string
-	Package string
-	Test    string
-	Output  string
-	Elapsed float64 // seconds, on a package's final pass or fail
+	Action     string
+	Package    string
+	ImportPath string // on build-output events: "pkg [pkg.test]"
+	Test       string
+	Output     string
+	Elapsed    float64 // seconds, on a package's final pass or fail
+}
+
+// packageOf names the package an event belongs to: its Package, or for a
+// build event the package being built ("p [p.test]" and "p.test" are p's).
+func (ev testEvent) packageOf() string {
+	if ev.Package != "" {
+		return ev.Package
+	}
+	pkg, _, _ := strings.Cut(ev.ImportPath, " ")
+	return strings.TrimSuffix(pkg, ".test")
 }
 
 func parseTestJSON(out []byte) Run {
-	var run Run
-	var all strings.Builder
-	byName := map[string]*TestResult{}
-	var order []string
+	return parseEvents(out, nil)[""]
+}
+
+func parseTestJSONPackages(out []byte) map[string]Run {
+	return parseEvents(out, testEvent.packageOf)
+}
+
+// parseEvents reads go test -json output into one Run per key that keyOf
+// gives each event (with keyOf nil, into one Run, keyed ""); lines that are
+// not JSON go to every Run.
+func parseEvents(out []byte, keyOf func(testEvent) string) map[string]Run {
+	merged := keyOf == nil
+	if merged {
+		keyOf = func(testEvent) string { return "" }
+	}
+	type partial struct {
+		run    Run
+		all    strings.Builder
+		byName map[string]*TestResult
+		order  []string
+	}
+	parts := map[string]*partial{}
+	get := func(key string) *partial {
+		p, ok := parts[key]
+		if !ok {
+			p = &partial{byName: map[string]*TestResult{}}
+			parts[key] = p
+		}
+		return p
+	}
+	var loose strings.Builder // not JSON: a go.work error, say
 	scanner := bufio.NewScanner(bytes.NewReader(out))
 	scanner.Buffer(make([]byte, 1<<20), 1<<24)
 	for scanner.Scan() {
 		var ev testEvent
 		if json.Unmarshal(scanner.Bytes(), &ev) != nil {
-			all.WriteString(scanner.Text() + "\n") // Not JSON: a build error, say.
+			if merged {
+				get("").all.WriteString(scanner.Text() + "\n") // In order, as before.
+			} else {
+				loose.WriteString(scanner.Text() + "\n")
+			}
 			continue
 		}
-		all.WriteString(ev.Output)
+		p := get(keyOf(ev))
+		run := &p.run
+		p.all.WriteString(ev.Output)
 		if strings.Contains(ev.Output, "panic: test timed out") {
 			run.TimedOut = true
 		} else if strings.HasPrefix(ev.Output, "panic: ") {
@@ -102,15 +175,16 @@ func parseTestJSON(out []byte) Run {
 		if top == "" {
 			if ev.Action == "pass" || ev.Action == "fail" {
 				run.TestTime += time.Duration(ev.Elapsed * float64(time.Second))
+				run.ended = true
 			}
 			continue
 		}
 		run.Built = true
-		r, ok := byName[top]
+		r, ok := p.byName[top]
 		if !ok {
 			r = &TestResult{Name: top, Step: StepOf(top)}
-			byName[top] = r
-			order = append(order, top)
+			p.byName[top] = r
+			p.order = append(p.order, top)
 		}
 		switch {
 		case ev.Action == "output":
@@ -119,11 +193,18 @@ func parseTestJSON(out []byte) Run {
 			r.Action = ev.Action
 		}
 	}
-	for _, name := range order {
-		run.Tests = append(run.Tests, *byName[name])
+	if len(parts) == 0 {
+		get(keyOf(testEvent{}))
 	}
-	run.Output = all.String()
-	return run
+	runs := map[string]Run{}
+	for key, p := range parts {
+		for _, name := range p.order {
+			p.run.Tests = append(p.run.Tests, *p.byName[name])
+		}
+		p.run.Output = loose.String() + p.all.String()
+		runs[key] = p.run
+	}
+	return runs
 }
 
 // Steps returns the step numbers that have tests, in order.

@@ -78,6 +78,12 @@ func Lessons(root string) ([]Lesson, error) {
 	if err != nil {
 		return nil, err
 	}
+	return LessonsOf(root, mods), nil
+}
+
+// LessonsOf returns the lessons among the workspace modules mods (as
+// Modules lists them), in course order.
+func LessonsOf(root string, mods []string) []Lesson {
 	inWork := map[string]bool{}
 	for _, m := range mods {
 		inWork[m] = true
@@ -95,5 +101,19 @@ func Lessons(root string) ([]Lesson, error) {
 		}
 		lessons = append(lessons, l)
 	}
-	return lessons, nil
+	return lessons
+}
+
+// ModulePath returns the module path that dir/go.mod declares.
+func ModulePath(dir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module "); ok {
+			return strings.Trim(strings.TrimSpace(rest), `"`), nil
+		}
+	}
+	return "", fmt.Errorf("%s/go.mod has no module line", dir)
 }
