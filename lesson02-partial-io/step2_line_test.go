@@ -96,7 +96,7 @@ func TestStep2_ReturnsTheUnterminatedRemainderWithEOF(t *testing.T) {
 			"reading %q delivered by %s, the first ReadLine returned %q, %v; want %q, nil. A Read may return bytes and an error (io.EOF too) at once: keep the error in lr.err and return the lines first, so that nothing is lost. (README.md, Step 2)", sent, name, line, err, "complete\n")
 
 		line, err = readLine(t, lr)
-		require.Truef(t, "no newline at the end" == string(line),
+		require.Truef(t, string(line) == "no newline at the end",
 			"the stream (%s) ended after %q without a final \"\\n\"; ReadLine returned %s: it must return those bytes, together with io.EOF, so that nothing is lost. (README.md, Step 2)", name, "no newline at the end", quote(line))
 		require.Truef(t, err == io.EOF, "the unterminated remainder must come with io.EOF; got %v (delivered by %s). (README.md, Step 2)", err, name)
 
@@ -162,7 +162,7 @@ func TestStep2_LinesStayIntactAfterLaterCalls(t *testing.T) {
 	first, _ := readLine(t, lr)
 	_ = append(first, "OOPS"...)
 	second, _ := readLine(t, lr)
-	require.Truef(t, "two\n" == string(second),
+	require.Truef(t, string(second) == "two\n",
 		"appending to the first line wrote over the second, which became %s: return the line capped at its end, line := lr.buf[:i+1:i+1] (taken before lr.buf = lr.buf[i+1:]), or a copy. (README.md, Step 2)", quote(second))
 }
 
@@ -173,7 +173,7 @@ func TestStep2_ReturnsReadErrorsWithTheBytesBeforeThem(t *testing.T) {
 	line, err := readLine(t, lr)
 	require.Truef(t, errors.Is(err, iotest.ErrTimeout),
 		"the second Read failed with %v; ReadLine returned %q, %v: return a Read error (other than a full line) as it is. (README.md, Step 2)", iotest.ErrTimeout, line, err)
-	require.Truef(t, "par" == string(line), "ReadLine returned %s with the error; the bytes that arrived before the error must come back with it, so that nothing is lost. (README.md, Step 2)", quote(line))
+	require.Truef(t, string(line) == "par", "ReadLine returned %s with the error; the bytes that arrived before the error must come back with it, so that nothing is lost. (README.md, Step 2)", quote(line))
 }
 
 // FuzzReadLine feeds arbitrary bytes and limits to a LineReader, in one Read

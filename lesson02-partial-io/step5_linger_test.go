@@ -96,7 +96,7 @@ func TestStep5_LingeringCloseLetsTheLastWordsArrive(t *testing.T) {
 	}
 	failOnReset(t, got, err)
 	require.NoErrorf(t, err, "the client read %s, then %v; want the server's last words and then EOF (%s). (README.md, Step 5)", quote(got), err, lc.returned())
-	require.Truef(t, "error: goodbye\n" == string(got), "the client read %s; it must read the server's last line, then EOF. (README.md, Step 5)", quote(got))
+	require.Truef(t, string(got) == "error: goodbye\n", "the client read %s; it must read the server's last line, then EOF. (README.md, Step 5)", quote(got))
 
 	stop() // The client hangs up: the drain reads EOF (or a reset) and ends.
 	require.Truef(t, lc.finished(wait),
@@ -173,7 +173,7 @@ func TestStep5_OtherClientsAreUnaffected(t *testing.T) {
 	got, err := serve.readAll(t, rude)
 	failOnReset(t, got, err)
 	require.NoErrorf(t, err, "the client with the endless line read %s, then %v (%s). (README.md, Step 5)", quote(got), err, serve.returned())
-	require.Truef(t, "error: line exceeds 1024 bytes\n" == string(got), "the client with the endless line read %s; want the error line, then the end of the stream. (README.md, Step 5)", quote(got))
+	require.Truef(t, string(got) == "error: line exceeds 1024 bytes\n", "the client with the endless line read %s; want the error line, then the end of the stream. (README.md, Step 5)", quote(got))
 	stop()
 
 	serve.expectEcho(t, polite, "am I next?\n", "am I next?\n",

@@ -57,14 +57,14 @@ func TestStep1_KeepsTheBytesThatComeWithEOF(t *testing.T) {
 	got, err := readExactly(t, iotest.DataErrReader(strings.NewReader("last words")), 10)
 	require.NoErrorf(t, err,
 		"the last Read returned the final bytes and io.EOF together (iotest.DataErrReader); the buffer was full, so that is a success. Got %q, %v: you looked at err before adding n. Add n first, then look at err. (README.md, Step 1)", got, err)
-	require.Truef(t, "last words" == string(got), "ReadExactly returned %q: count the bytes a Read returns even when it also returns an error. (README.md, Step 1)", got)
+	require.Truef(t, string(got) == "last words", "ReadExactly returned %q: count the bytes a Read returns even when it also returns an error. (README.md, Step 1)", got)
 }
 
 func TestStep1_KeepsReadingAfterAnEmptyRead(t *testing.T) {
 	r := &stutteringReader{r: strings.NewReader("patience")}
 	got, err := readExactly(t, r, 8)
 	require.NoErrorf(t, err, "a Read returned 0 bytes and no error, which io.Reader allows; got %q, %v. That is not the end of the stream: Read again. (README.md, Step 1)", got, err)
-	require.Truef(t, "patience" == string(got), "a Read returned 0 bytes and no error, then the rest came; ReadExactly returned %q. (README.md, Step 1)", got)
+	require.Truef(t, string(got) == "patience", "a Read returned 0 bytes and no error, then the rest came; ReadExactly returned %q. (README.md, Step 1)", got)
 }
 
 func TestStep1_ReportsEOFWhenTheStreamIsEmpty(t *testing.T) {
@@ -76,7 +76,7 @@ func TestStep1_ReportsEOFWhenTheStreamIsEmpty(t *testing.T) {
 
 func TestStep1_ReportsAStreamThatEndsPartWay(t *testing.T) {
 	got, err := readExactly(t, iotest.OneByteReader(strings.NewReader("abc")), 8)
-	require.Truef(t, "abc" == string(got), "the stream held 3 of the 8 bytes asked for, and ReadExactly returned %q: it must still count them. (README.md, Step 1)", got)
+	require.Truef(t, string(got) == "abc", "the stream held 3 of the 8 bytes asked for, and ReadExactly returned %q: it must still count them. (README.md, Step 1)", got)
 	require.Truef(t, err == io.ErrUnexpectedEOF,
 		"the stream ended after 3 of 8 bytes; ReadExactly returned %v; want io.ErrUnexpectedEOF, which says \"it ended in the middle\". (README.md, Step 1)", err)
 }
@@ -86,16 +86,16 @@ func TestStep1_ReturnsOtherErrorsWithTheCount(t *testing.T) {
 	got, err := readExactly(t, iotest.TimeoutReader(iotest.OneByteReader(strings.NewReader("xyz"))), 3)
 	require.Truef(t, errors.Is(err, iotest.ErrTimeout),
 		"the second Read failed with %v; ReadExactly returned %v: return any error other than io.EOF as it is. (README.md, Step 1)", iotest.ErrTimeout, err)
-	require.Truef(t, "x" == string(got), "one byte arrived before the error, and ReadExactly returned %q: it must count it. (README.md, Step 1)", got)
+	require.Truef(t, string(got) == "x", "one byte arrived before the error, and ReadExactly returned %q: it must count it. (README.md, Step 1)", got)
 }
 
 func TestStep1_LeavesTheRestOfTheStreamUnread(t *testing.T) {
 	r := strings.NewReader("head|tail")
 	got, err := readExactly(t, r, 5)
 	require.NoErrorf(t, err, "reading 5 bytes of %q failed: %v. (README.md, Step 1)", "head|tail", err)
-	require.Truef(t, "head|" == string(got), "reading 5 bytes of %q gave %q. (README.md, Step 1)", "head|tail", got)
+	require.Truef(t, string(got) == "head|", "reading 5 bytes of %q gave %q. (README.md, Step 1)", "head|tail", got)
 	rest, _ := io.ReadAll(r)
-	require.Truef(t, "tail" == string(rest),
+	require.Truef(t, string(rest) == "tail",
 		"after reading 5 bytes, the stream should still hold %q, but holds %q. Read only into buf (never into a bigger buffer of your own): the bytes after it belong to the next reader. (README.md, Step 1)", "tail", rest)
 }
 

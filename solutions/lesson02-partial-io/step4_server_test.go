@@ -97,7 +97,7 @@ func TestStep4_EchoesTheUnterminatedRemainderAfterHalfClose(t *testing.T) {
 
 	rest, err := handle.readAll(t, client)
 	require.NoErrorf(t, err, "after the half-close the server should send the remainder and close; the client read %s, then %v (%s). (README.md, Step 4)", quote(rest), err, handle.returned())
-	require.Truef(t, "and no newline after this" == string(rest),
+	require.Truef(t, string(rest) == "and no newline after this",
 		"the client half-closed after %q, a last line without \"\\n\", and got back %s. ReadLine returns it with io.EOF: you returned at io.EOF before writing the line that came with it; write it back first, or it is lost. (README.md, Step 4)", "and no newline after this", quote(rest))
 	require.Truef(t, handle.finished(wait), "the client half-closed and Handle had not returned %s later: return nil at io.EOF. (README.md, Step 4)", wait)
 	require.NoErrorf(t, handle.err, "Handle returned %v after the half-close: io.EOF is the normal end of a client; return nil. (README.md, Step 4)", handle.err)
@@ -110,7 +110,7 @@ func TestStep4_ReturnsNilAndClosesAfterHalfClose(t *testing.T) {
 	closeWrite(t, client)
 	got, err := handle.readAll(t, client)
 	require.NoErrorf(t, err, "the client sent %q and half-closed; reading to the end gave %q, then %v (%s). Echo, then close the connection (defer conn.Close()). (README.md, Step 4)", "bye\n", got, err, handle.returned())
-	require.Truef(t, "bye\n" == string(got), "the client sent %q and half-closed, and read back %s. (README.md, Step 4)", "bye\n", quote(got))
+	require.Truef(t, string(got) == "bye\n", "the client sent %q and half-closed, and read back %s. (README.md, Step 4)", "bye\n", quote(got))
 	require.Truef(t, handle.finished(wait), "Handle had not returned %s after the half-close: return nil at io.EOF. (README.md, Step 4)", wait)
 	require.NoErrorf(t, handle.err, "Handle returned %v after the half-close: io.EOF is the normal end of a client; return nil. (README.md, Step 4)", handle.err)
 }

@@ -52,7 +52,7 @@ func TestStep6_EchoesALine(t *testing.T) {
 			"Hello, world\n", len("Hello, world\n"), len(got), quote(got))
 	}
 	require.NoErrorf(t, err, "Echo of %q to an echo server failed: %v. (README.md, Step 6)", "Hello, world\n", err)
-	require.Truef(t, "Hello, world\n" == string(got), "Echo of %q returned %s: it must return the len(message) bytes the server sent back. (README.md, Step 6)", "Hello, world\n", quote(got))
+	require.Truef(t, string(got) == "Hello, world\n", "Echo of %q returned %s: it must return the len(message) bytes the server sent back. (README.md, Step 6)", "Hello, world\n", quote(got))
 }
 
 func TestStep6_ReadsExactlyWhatItSentAndNoMore(t *testing.T) {
@@ -68,12 +68,12 @@ func TestStep6_ReadsExactlyWhatItSentAndNoMore(t *testing.T) {
 	conn := dialAddr(t, startSplitter(t, peer.Addr().String()))
 	got, err := echo(t, conn, []byte("first\n"), wait)
 	require.NoErrorf(t, err, "Echo of %q, with the echo arriving one byte per segment, failed: %v. Read with ReadExactly (step 1); one Read returns only what has arrived. (README.md, Step 6)", "first\n", err)
-	require.Truef(t, "first\n" == string(got), "Echo of %q, with the echo arriving one byte per segment, returned %s: read with ReadExactly (step 1); one Read returns only what has arrived. (README.md, Step 6)", "first\n", quote(got))
+	require.Truef(t, string(got) == "first\n", "Echo of %q, with the echo arriving one byte per segment, returned %s: read with ReadExactly (step 1); one Read returns only what has arrived. (README.md, Step 6)", "first\n", quote(got))
 
 	rest := make([]byte, len("extra\n"))
 	_, err = io.ReadFull(conn, rest)
 	require.NoErrorf(t, err, "after Echo, reading the %q the server sent next failed: %v. Echo must leave the connection open, and leave in it what follows the echo. (README.md, Step 6)", "extra\n", err)
-	require.Truef(t, "extra\n" == string(rest),
+	require.Truef(t, string(rest) == "extra\n",
 		"the server sent %q after the echo; Echo must leave it in the connection for whoever reads next, but it was gone: read exactly len(message) bytes, into a buffer of that size. (README.md, Step 6)", "extra\n")
 }
 
@@ -91,7 +91,7 @@ func TestStep6_ReportsAnEchoCutShort(t *testing.T) {
 	got, err := echo(t, conn, []byte("a longer message\n"), wait)
 	require.Truef(t, err == io.ErrUnexpectedEOF,
 		"the server echoed %q and closed; Echo returned %s, %v; want io.ErrUnexpectedEOF: an echo that is missing bytes is an error. (README.md, Step 6)", "a l", quote(got), err)
-	require.Truef(t, "a l" == string(got), "the server echoed %q and closed; Echo returned %s: it must return the bytes that did arrive, for the error message. (README.md, Step 6)", "a l", quote(got))
+	require.Truef(t, string(got) == "a l", "the server echoed %q and closed; Echo returned %s: it must return the bytes that did arrive, for the error message. (README.md, Step 6)", "a l", quote(got))
 }
 
 func TestStep6_ReportsAnEchoThatNeverCame(t *testing.T) {
