@@ -273,11 +273,12 @@ func (c *checker) checkMistakes(ctx context.Context, lessons []course.Lesson, op
 	}
 	defer os.RemoveAll(work.dir)
 
-	// Building is the costly part and uses every core: build a few at once.
-	// The runs mostly wait on sockets and timers, so they overlap builds.
+	// Building uses every core: build as many at once as there are cores.
+	// The runs mostly wait on sockets and timers (a failing step waits out
+	// its deadlines), so many of them overlap the builds and each other.
 	results := make([]mistakeResult, len(jobs))
 	builds := make(chan struct{}, max(1, runtime.NumCPU()))
-	workers := make(chan struct{}, max(2, 2*runtime.NumCPU()))
+	workers := make(chan struct{}, max(4, 6*runtime.NumCPU()))
 	var wg sync.WaitGroup
 	for i, j := range jobs {
 		wg.Add(1)
