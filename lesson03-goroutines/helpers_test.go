@@ -383,19 +383,6 @@ func (s *served) waitForConnections(t *testing.T) {
 	}
 }
 
-// eventually polls cond until it holds or wait has passed, and reports
-// whether it held.
-func eventually(cond func() bool) bool {
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	return true
-}
-
 // openConns counts the connections the server is serving.
 func (s *served) openConns() int {
 	s.mu.Lock()

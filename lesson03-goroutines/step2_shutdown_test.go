@@ -133,10 +133,20 @@ func TestStep2_ForcesConnectionsClosedAfterTheGracePeriod(t *testing.T) {
 // holdingListener accepts connections whose goroutine, once its connection
 // is closed under it, takes a while to notice: their Read holds the error
 // until the test releases it. It shows whether Shutdown, at the end of the
-// grace period, waits for the goroutines of the connections it closed.
+// grace period, waits for the goroutines of the connections it closed. It
+// wraps a watchLines listener, so that linesInFlight sees its connections.
 type holdingListener struct {
 	net.Listener
-	release chan struct{}
+	holding chan struct{} // receives a value when a Read starts to hold its error
+	release chan struct{} // closed by the test: every held Read returns
+}
+
+func holdLines(ln net.Listener) *holdingListener {
+	return &holdingListener{
+		Listener: watchLines(ln),
+		holding:  make(chan struct{}, 1),
+		release:  make(chan struct{}),
+	}
 }
 
 func (l *holdingListener) Accept() (net.Conn, error) {
@@ -144,20 +154,27 @@ func (l *holdingListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &heldConn{Conn: conn, release: l.release}, nil
+	return &heldConn{watchedConn: conn.(*watchedConn), l: l}, nil
 }
 
 type heldConn struct {
-	net.Conn
-	release chan struct{}
+	*watchedConn
+	l *holdingListener
 }
 
 func (c *heldConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
+	n, err := c.watchedConn.Read(p)
 	if errors.Is(err, net.ErrClosed) {
 		select {
-		case <-c.release:
-		case <-time.After(wait):
+		case c.l.holding <- struct{}{}:
+		default: // Told already.
+		}
+		// Bounded, so that a test that fails half-way still ends.
+		timer := time.NewTimer(2 * wait)
+		defer timer.Stop()
+		select {
+		case <-c.l.release:
+		case <-timer.C:
 		}
 	}
 	return n, err
@@ -165,7 +182,9 @@ func (c *heldConn) Read(p []byte) (int, error) {
 
 func TestStep2_WaitsForTheConnectionsItClosesAfterTheGracePeriod(t *testing.T) {
 	requireShutdown(t)
-	held := &holdingListener{Listener: listenTCP(t), release: make(chan struct{})}
+	held := holdLines(listenTCP(t))
+	release := sync.OnceFunc(func() { close(held.release) })
+	defer release() // before the cleanups, which wait for every goroutine
 	s := startServer(t, &Server{}, held)
 	stuck := dial(t, s.ln.Addr())
 	stuck.write(t, "a line that never ends")
@@ -175,9 +194,19 @@ func TestStep2_WaitsForTheConnectionsItClosesAfterTheGracePeriod(t *testing.T) {
 	const grace = 200 * time.Millisecond
 	shut := s.shutdown(t, grace)
 	// The grace period ends, Shutdown closes the connection; its goroutine
-	// is held for a moment before it can return.
-	early := shut.finished(grace + 300*time.Millisecond)
-	close(held.release)
+	// is held in Read, unable to return, until the test releases it.
+	timer := time.NewTimer(grace + wait)
+	defer timer.Stop()
+	select {
+	case <-held.holding:
+	case <-timer.C:
+		t.Fatalf("the grace period ended %s ago, and the connection with a line in flight was still open (%s). When ctx is done, close every connection left with s.closeConns(). (README.md, Step 2)",
+			wait, shut.returned())
+	}
+	// Shutdown must not return while that goroutine runs. A Shutdown that
+	// does not wait returns at once: a second is plenty, even on a busy machine.
+	early := shut.finished(wait / 2)
+	release()
 	if early {
 		t.Fatalf("the grace period ended and Shutdown returned (%v) while the goroutine of the connection it had just closed was still running. After s.closeConns(), wait for the channel that says every goroutine has returned, then return ctx.Err(). (README.md, Step 2)", shut.err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -33,6 +34,22 @@ func flush(q *LogQueue) {
 	q.Flush(ctx.Done())
 }
 
+// handlersDone waits, at most d, until every connection goroutine of srv
+// has returned.
+func handlersDone(srv *Server, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		srv.handlers.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+	}
+}
+
 func TestStep1_KeepsServingWhenNobodyReadsTheLog(t *testing.T) {
 	out := &stuckWriter{stuck: make(chan struct{})}
 	log := NewLogQueue(out, 8)
@@ -40,10 +57,15 @@ func TestStep1_KeepsServingWhenNobodyReadsTheLog(t *testing.T) {
 	ln := listenTCP(t)
 	serve := start(1, "Serve", func() error { return srv.Serve(ln) })
 	t.Cleanup(func() {
-		ln.Close()
-		srv.closeConns()
-		serve.finished(wait)
 		out.unstick() // whatever happened, let the log's writer finish
+		// The connections first, and wait for their goroutines, then the
+		// listener: a goroutine that still uses the connection variable of
+		// Serve's loop must not find there what a failed Accept left (nil),
+		// or the test binary panics before it can say which step failed.
+		srv.closeConns()
+		handlersDone(srv, wait)
+		ln.Close()
+		serve.finished(wait)
 		flush(log)
 	})
 
