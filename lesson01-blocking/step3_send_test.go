@@ -61,7 +61,7 @@ func TestStep3_SendsAndReturnsTheEcho(t *testing.T) {
 	echo, err := send(t, "tcp", peer.Addr().String(), "Hello, world", wait)
 	require.NoErrorf(t, err,
 		"Send to an echo server failed: %v. If this is a timeout: the server echoes until it reads EOF, and you read until it closes; half-close with CloseWrite after writing. (README.md, Step 3)", err)
-	require.Truef(t, "Hello, world" == string(echo), "Send returned %s; it must return every byte the server sent back, read until EOF (io.ReadAll). (README.md, Step 3)", quote(echo))
+	require.Truef(t, string(echo) == "Hello, world", "Send returned %s; it must return every byte the server sent back, read until EOF (io.ReadAll). (README.md, Step 3)", quote(echo))
 }
 
 func TestStep3_ReadsUntilTheServerCloses(t *testing.T) {
@@ -78,7 +78,7 @@ func TestStep3_ReadsUntilTheServerCloses(t *testing.T) {
 	})
 	echo, err := send(t, "tcp", peer.Addr().String(), "first half, second half", wait)
 	require.NoErrorf(t, err, "Send to a server that answers in two parts failed: %v. (README.md, Step 3)", err)
-	require.Truef(t, "first half, second half" == string(echo),
+	require.Truef(t, string(echo) == "first half, second half",
 		"the server sent the echo in two parts and closed; Send returned %s. One Read returns only what has arrived so far: read until EOF, with io.ReadAll. (README.md, Step 3)", quote(echo))
 }
 
@@ -98,7 +98,7 @@ func TestStep3_HalfClosesSoTheServerSeesTheEnd(t *testing.T) {
 		t.Fatalf("Send could not read the answer (%v): use CloseWrite, which shuts down sending only, not Close, which shuts both directions. (README.md, Step 3)", err)
 	}
 	require.NoErrorf(t, err, "Send to a server that answers after the end of the message failed: %v. (README.md, Step 3)", err)
-	require.Truef(t, "over and out" == string(echo), "Send returned %s; it must return every byte the server sent back, read until EOF. (README.md, Step 3)", quote(echo))
+	require.Truef(t, string(echo) == "over and out", "Send returned %s; it must return every byte the server sent back, read until EOF. (README.md, Step 3)", quote(echo))
 }
 
 func TestStep3_ReportsConnectionRefused(t *testing.T) {
@@ -144,5 +144,5 @@ func TestStep3_WorksOverAUnixSocket(t *testing.T) {
 	echo, err := send(t, "unix", ln.Addr().String(), "local only", wait)
 	require.NoErrorf(t, err,
 		"Send over a Unix domain socket failed: %v. Pass the network through to Dial, and half-close through the interface both *net.TCPConn and *net.UnixConn satisfy: conn.(interface{ CloseWrite() error }). (README.md, Step 3)", err)
-	require.Truef(t, "local only" == string(echo), "Send over a Unix domain socket returned %s. (README.md, Step 3)", quote(echo))
+	require.Truef(t, string(echo) == "local only", "Send over a Unix domain socket returned %s. (README.md, Step 3)", quote(echo))
 }
