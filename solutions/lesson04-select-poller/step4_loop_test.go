@@ -68,6 +68,16 @@ func stopped(run *running) bool {
 	return false
 }
 
+// requireStopped fails the test unless Run returns within stopWait of the
+// Stop that the test has just called; what says what the test had done.
+func requireStopped(t *testing.T, run *running, what string) {
+	t.Helper()
+	bound := stopWait()
+	if !stopped(run) {
+		t.Fatalf("%s, and Run had not returned %s later: on the waker's event Run must drain it and call l.beginStop, then return once no connection is left or the grace period is over. (README.md, Step 4)", what, bound)
+	}
+}
+
 // echoOnce sends one line on conn and checks that it comes back.
 func echoOnce(t *testing.T, run *running, conn net.Conn, line string) {
 	t.Helper()
@@ -289,7 +299,7 @@ func TestStep4_RunClosesEverythingItOwnsWhenItReturns(t *testing.T) {
 		run := start(4, "Run", l.Run)
 		t.Cleanup(func() {
 			l.Stop()
-			run.finished(wait)
+			run.finished(stopWait())
 		})
 		idle := dial(t, ln.Addr().String())
 		echoOnce(t, run, idle, "hello\n")
@@ -298,7 +308,7 @@ func TestStep4_RunClosesEverythingItOwnsWhenItReturns(t *testing.T) {
 		write(t, busy, "a line that never ends") // Still open when the grace period ends.
 		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }), "test setup: the server never read the unfinished line")
 		l.Stop()
-		require.Truef(t, stopped(run), "Stop was called with a grace period of 300ms and Run had not returned %s later. (README.md, Step 4)", stopWait())
+		requireStopped(t, run, "Stop was called with a grace period of 300ms and a client in the middle of a line")
 		require.NoError(t, run.err, "after a graceful stop Run returns nil")
 		idle.Close()
 		busy.Close()
