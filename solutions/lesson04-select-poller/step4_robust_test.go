@@ -131,6 +131,7 @@ func TestStep4_KeepsServingWhileTheLogIsBlocked(t *testing.T) {
 		require.NoError(t, err, "test setup: Listen")
 		l, err := NewLoop(ln, newSelector(), Config{Verbose: true, Log: log})
 		require.NoError(t, err, "test setup: NewLoop")
+		requireOneGoroutine(t)
 		run := start(4, "Run", l.Run)
 		released := false
 		release := func() {
