@@ -3,6 +3,7 @@ package poller
 import (
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -16,11 +17,15 @@ import (
 // sleeps until they read again. On the loop's goroutine that one sleep
 // would stall every connection. So the loop only hands lines over; when the
 // queue is full, the line is dropped and counted, and the count is logged
-// once the writer catches up, or when the loop ends.
+// once the writer catches up, or when the loop ends. A line written after
+// close is dropped and counted too: a log must never crash a server.
 type logQueue struct {
-	lines   chan []byte
-	dropped uint64        // lines dropped since the last report; the loop's goroutine only
-	done    chan struct{} // closed when the writer goroutine has returned
+	lines chan []byte
+	done  chan struct{} // closed when the writer goroutine has returned
+
+	mu      sync.Mutex // guards dropped and closed, and sending on lines
+	dropped uint64     // lines dropped since the last report
+	closed  bool       // lines is closed (or about to be): Write only counts
 }
 
 // logQueueLines is how many lines may wait for the writer: about a second
@@ -41,6 +46,13 @@ func newLogQueue(w io.Writer) *logQueue {
 
 // Write queues a copy of p (the caller may reuse p) and never blocks.
 func (q *logQueue) Write(p []byte) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		// Sending on a closed channel panics; the line is lost, not the server.
+		q.dropped++
+		return len(p), nil
+	}
 	if q.dropped > 0 && len(q.lines) < cap(q.lines)/2 {
 		// The writer has caught up: say what it missed, once.
 		note := fmt.Appendf(nil, "log: %d lines dropped: nobody was reading the log\n", q.dropped)
@@ -71,11 +83,20 @@ func (q *logQueue) writeAll(w io.Writer) {
 // for good, the writer goroutine stays blocked in its write; the process is
 // usually about to exit anyway.
 func (q *logQueue) close() {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return
+	}
+	q.closed = true // From here on Write only counts, so close is the only sender.
+	dropped := q.dropped
+	q.dropped = 0
+	q.mu.Unlock()
 	expired := make(chan struct{})
 	timer := time.AfterFunc(logFlushTimeout, func() { close(expired) })
 	defer timer.Stop()
-	if q.dropped > 0 {
-		note := fmt.Appendf(nil, "log: %d lines dropped: nobody was reading the log\n", q.dropped)
+	if dropped > 0 {
+		note := fmt.Appendf(nil, "log: %d lines dropped: nobody was reading the log\n", dropped)
 		select {
 		case q.lines <- note:
 		case <-expired:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ func startServer(t *testing.T, newSelector func() Selector, cfg Config) (l *Loop
 	require.NoError(t, err, "test setup: Listen")
 	l, err = NewLoop(ln, newSelector(), cfg)
 	require.NoError(t, err, "test setup: NewLoop")
+	requireOneGoroutine(t)
 	run = start(4, "Run", l.Run)
 	t.Cleanup(func() {
 		// The test's clients have hung up by now (their cleanups ran first):
@@ -68,11 +70,151 @@ func stopped(run *running) bool {
 	return false
 }
 
+// requireStopped fails the test unless Run returns within stopWait of the
+// Stop that the test has just called; what says what the test had done.
+func requireStopped(t *testing.T, run *running, what string) {
+	t.Helper()
+	bound := stopWait()
+	if !stopped(run) {
+		t.Fatalf("%s, and Run had not returned %s later: on the waker's event Run must drain it and call l.beginStop, then return once no connection is left or the grace period is over. (README.md, Step 4)", what, bound)
+	}
+}
+
 // echoOnce sends one line on conn and checks that it comes back.
 func echoOnce(t *testing.T, run *running, conn net.Conn, line string) {
 	t.Helper()
 	write(t, conn, line)
 	run.expectEcho(t, conn, line, line, "Run must accept clients (acceptAll: call Accept until it returns EAGAIN, which is not an error but \"nobody else is waiting\") and pass every ready connection to serviceConn.")
+}
+
+// TestStep4_ServesEveryConnectionOnOneGoroutine comes first among the loop's
+// tests: a loop that serves connections on goroutines of its own corrupts
+// its state and may crash the test binary, so this says why before anything
+// else runs, and the tests after it stop at once (requireOneGoroutine).
+func TestStep4_ServesEveryConnectionOnOneGoroutine(t *testing.T) {
+	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
+		sel := &goroutineSelector{Selector: newSelector()}
+		_, addr, run, _ := startServer(t, func() Selector { return sel }, Config{})
+		// Checked at the end too: on goroutines of its own, the loop may
+		// fail an echo first.
+		reported := false
+		offLoop := func() bool {
+			n := sel.counts().elsewhere
+			if n > 0 && !reported {
+				reported = true
+				offLoopReported.Store(true)
+				t.Errorf("%d calls to the selector came from goroutines other than the one running Run: Run must call acceptAll and serviceConn itself, with no go statement; one goroutine owns every connection. (README.md, Step 4)", n)
+			}
+			return n > 0
+		}
+		t.Cleanup(func() { offLoop() })
+		for i := range 5 {
+			conn := dial(t, addr)
+			echoOnce(t, run, conn, fmt.Sprintf("client %d\n", i))
+			conn.Close() // Serving the hang-up unregisters it, on some goroutine.
+		}
+		eventually(func() bool { return sel.counts().unregistered >= 5 || sel.counts().elsewhere > 0 })
+		if offLoop() {
+			t.FailNow()
+		}
+		for i := range 50 {
+			echoOnce(t, run, dial(t, addr), fmt.Sprintf("client %d\n", i))
+		}
+		var stacks bytes.Buffer
+		pprof.Lookup("goroutine").WriteTo(&stacks, 2)
+		inLoop := 0
+		for _, g := range strings.Split(stacks.String(), "\n\n") {
+			if strings.Contains(g, "poller.(*Loop)") {
+				inLoop++
+			}
+		}
+		if inLoop != 1 {
+			offLoopReported.Store(true)
+			t.Fatalf("with 50 clients connected, %d goroutines run the loop's code; Run must serve them all itself, with no go statement. (README.md, Step 4)", inLoop)
+		}
+	})
+}
+
+// offLoopReported is set once a test has found that the loop runs on more
+// than one goroutine: the tests after it would only race and crash.
+var offLoopReported atomic.Bool
+
+// requireOneGoroutine stops a test at once when the loop was found to serve
+// connections on goroutines of its own.
+func requireOneGoroutine(t *testing.T) {
+	t.Helper()
+	if offLoopReported.Load() {
+		t.Fatalf("not run: Run serves connections on goroutines of its own (see TestStep4_ServesEveryConnectionOnOneGoroutine), and the loop's state would be corrupted. (README.md, Step 4)")
+	}
+}
+
+// goroutineSelector is a Selector that notes which goroutine makes each
+// call. The loop's goroutine is the one that calls Select; the calls before
+// the first Select are NewLoop's, from the test's goroutine.
+type goroutineSelector struct {
+	Selector
+	mu    sync.Mutex
+	loop  string // "goroutine N", once Select has been called
+	calls goroutineCounts
+}
+
+type goroutineCounts struct {
+	unregistered int // Unregister calls
+	elsewhere    int // calls, after the first Select, from another goroutine
+}
+
+// goroutineName returns "goroutine N" for the calling goroutine: the first
+// line of its stack trace says so.
+func goroutineName() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	name, _, _ := strings.Cut(string(buf), " [")
+	return name
+}
+
+func (s *goroutineSelector) note(unregister bool) {
+	name := goroutineName()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loop != "" && name != s.loop {
+		s.calls.elsewhere++
+	}
+	if unregister {
+		s.calls.unregistered++
+	}
+}
+
+func (s *goroutineSelector) counts() goroutineCounts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls
+}
+
+func (s *goroutineSelector) Register(fd int, events Events, data uint64) error {
+	s.note(false)
+	return s.Selector.Register(fd, events, data)
+}
+
+func (s *goroutineSelector) Modify(fd int, events Events, data uint64) error {
+	s.note(false)
+	return s.Selector.Modify(fd, events, data)
+}
+
+func (s *goroutineSelector) Unregister(fd int) error {
+	s.note(true)
+	return s.Selector.Unregister(fd)
+}
+
+func (s *goroutineSelector) Select(ready []Event, timeout time.Duration) (int, error) {
+	name := goroutineName()
+	s.mu.Lock()
+	if s.loop == "" {
+		s.loop = name
+	} else if name != s.loop {
+		s.calls.elsewhere++
+	}
+	s.mu.Unlock()
+	return s.Selector.Select(ready, timeout)
 }
 
 func TestStep4_EchoesLinesForSeveralClientsAtOnce(t *testing.T) {
@@ -174,25 +316,6 @@ func cmpOr(a, b error) error {
 	return b
 }
 
-func TestStep4_ServesEveryConnectionOnOneGoroutine(t *testing.T) {
-	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
-		_, addr, run, _ := startServer(t, newSelector, Config{})
-		for i := range 50 {
-			echoOnce(t, run, dial(t, addr), fmt.Sprintf("client %d\n", i))
-		}
-		var stacks bytes.Buffer
-		pprof.Lookup("goroutine").WriteTo(&stacks, 2)
-		inLoop := 0
-		for _, g := range strings.Split(stacks.String(), "\n\n") {
-			if strings.Contains(g, "poller.(*Loop)") {
-				inLoop++
-			}
-		}
-		require.Equalf(t, 1, inLoop,
-			"with 50 clients connected, %d goroutines run the loop's code; Run must serve them all itself, with no `go` statement. (README.md, Step 4)", inLoop)
-	})
-}
-
 func TestStep4_DoesNotSpinWhenIdle(t *testing.T) {
 	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
 		l, addr, run, _ := startServer(t, newSelector, Config{IdleTimeout: time.Minute})
@@ -286,10 +409,11 @@ func TestStep4_RunClosesEverythingItOwnsWhenItReturns(t *testing.T) {
 		require.NoError(t, err, "test setup: Listen")
 		l, err := NewLoop(ln, newSelector(), Config{Grace: 300 * time.Millisecond})
 		require.NoError(t, err, "test setup: NewLoop")
+		requireOneGoroutine(t)
 		run := start(4, "Run", l.Run)
 		t.Cleanup(func() {
 			l.Stop()
-			run.finished(wait)
+			run.finished(stopWait())
 		})
 		idle := dial(t, ln.Addr().String())
 		echoOnce(t, run, idle, "hello\n")
@@ -298,7 +422,7 @@ func TestStep4_RunClosesEverythingItOwnsWhenItReturns(t *testing.T) {
 		write(t, busy, "a line that never ends") // Still open when the grace period ends.
 		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }), "test setup: the server never read the unfinished line")
 		l.Stop()
-		require.Truef(t, stopped(run), "Stop was called with a grace period of 300ms and Run had not returned %s later. (README.md, Step 4)", stopWait())
+		requireStopped(t, run, "Stop was called with a grace period of 300ms and a client in the middle of a line")
 		require.NoError(t, run.err, "after a graceful stop Run returns nil")
 		idle.Close()
 		busy.Close()

@@ -56,8 +56,14 @@ func TestStep4_AddrIsSafeToCallWhileRunStops(t *testing.T) {
 		l, addr, run, _ := startServer(t, newSelector, Config{})
 		echoOnce(t, run, dial(t, addr), "hello\n")
 		go l.Stop()
+		bound := stopWait()
+		giveUp := time.Now().Add(bound)
 		for !run.finished(0) {
 			require.Equal(t, addr, l.Addr().String(), "Addr changed while Run was stopping")
+			if time.Now().After(giveUp) {
+				stopReported.Store(true)
+				t.Fatalf("Stop was called and Run had not returned %s later: on the waker's event Run must drain it and call l.beginStop, then return once no connection is left. (README.md, Step 4)", bound)
+			}
 		}
 		require.Equalf(t, addr, l.Addr().String(),
 			"after Run returned, Addr said %v; it must keep the address NewLoop was given (and read nothing that Run changes). (README.md, Step 4)", l.Addr())
@@ -125,6 +131,7 @@ func TestStep4_KeepsServingWhileTheLogIsBlocked(t *testing.T) {
 		require.NoError(t, err, "test setup: Listen")
 		l, err := NewLoop(ln, newSelector(), Config{Verbose: true, Log: log})
 		require.NoError(t, err, "test setup: NewLoop")
+		requireOneGoroutine(t)
 		run := start(4, "Run", l.Run)
 		released := false
 		release := func() {
@@ -136,7 +143,7 @@ func TestStep4_KeepsServingWhileTheLogIsBlocked(t *testing.T) {
 		t.Cleanup(func() {
 			release()
 			l.Stop()
-			run.finished(wait)
+			run.finished(stopWait())
 		})
 		addr := ln.Addr().String()
 		// Far more log lines than any queue holds: every line is logged
@@ -154,7 +161,7 @@ func TestStep4_KeepsServingWhileTheLogIsBlocked(t *testing.T) {
 		}
 		release()
 		l.Stop()
-		require.True(t, run.finished(wait), "Run did not return after Stop")
+		requireStopped(t, run, "the log was released and Stop was called")
 		require.Containsf(t, log.String(), "dropped",
 			"lines were dropped while the log was blocked; the count should be logged when the log is back, or at stop")
 	})
@@ -185,7 +192,7 @@ func TestStep4_StopEchoesTheLinesThatCameWithTheLastOne(t *testing.T) {
 				c.Close()
 			}
 			return isConnRefused(err)
-		}), "after Stop, new clients must be refused")
+		}), "after Stop, new clients must be refused: on the waker's event Run must call l.beginStop, which closes the listener. (README.md, Step 4)")
 		write(t, busy, "line\nextra1\nextra2\n")
 		got, err := run.readAll(t, busy)
 		require.NoError(t, err)
@@ -202,8 +209,8 @@ func TestStep4_NoGracePeriodClosesEverythingAtOnce(t *testing.T) {
 		write(t, busy, "a line in flight")
 		require.True(t, eventually(func() bool { return l.peakBuffered.Load() > 0 }))
 		l.Stop()
-		require.Truef(t, run.finished(2*time.Second),
-			"with a grace period of 0, Stop must close every connection at once; Run had not returned 2s later. (README.md, Step 4)")
+		requireStopped(t, run, "with a grace period of 0, Stop must close every connection at once; Stop was called with a client in the middle of a line")
+		busy.SetReadDeadline(time.Now().Add(wait))
 		_, err := io.ReadAll(busy)
 		require.NoError(t, err, "the client should see the server close")
 	})

@@ -448,11 +448,30 @@ func (r *running) readN(t *testing.T, conn net.Conn, n int) ([]byte, error) {
 }
 
 // readAll reads from conn until the server closes it (see running.read).
+// Each read that brings bytes renews the deadline, up to 3×wait in all: a
+// slow machine echoing many MiB is not cut short, while a server that says
+// nothing still fails after one wait.
 func (r *running) readAll(t *testing.T, conn net.Conn) ([]byte, error) {
 	t.Helper()
 	return r.read(t, func() ([]byte, error) {
-		conn.SetReadDeadline(time.Now().Add(wait))
-		return io.ReadAll(conn)
+		end := time.Now().Add(3 * wait)
+		var got []byte
+		buf := make([]byte, 64<<10)
+		for {
+			deadline := time.Now().Add(wait)
+			if deadline.After(end) {
+				deadline = end
+			}
+			conn.SetReadDeadline(deadline)
+			n, err := conn.Read(buf)
+			got = append(got, buf[:n]...)
+			if err == io.EOF {
+				return got, nil
+			}
+			if err != nil {
+				return got, err
+			}
+		}
 	})
 }
 

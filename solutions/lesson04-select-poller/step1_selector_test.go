@@ -204,10 +204,14 @@ func TestStep1_ReportsManyDescriptorsAcrossCalls(t *testing.T) {
 
 func TestStep1_FailsAfterClose(t *testing.T) {
 	eachBackend(t, 1, func(t *testing.T, newSelector func() Selector) {
+		before, counted := openFDs()
 		sel := newSelector()
 		err := sel.Close()
 		requireDone(t, 1, "Close", err)
 		require.NoError(t, err, "Close failed")
+		if after, _ := openFDs(); counted && after > before {
+			t.Fatalf("before the selector was created this process had %d descriptors open; after its Close, %d: Close must close the kernel object (the epoll or kqueue descriptor), not only mark it -1. (README.md, Step 1)", before, after)
+		}
 		_, err = sel.Select(make([]Event, 4), 0)
 		requireDone(t, 1, "Select", err)
 		require.Error(t, err, "Select on a closed selector must fail, not wait. (README.md, Step 1)")

@@ -159,7 +159,7 @@ func TestStep3_StopsReadingFromAClientThatDoesNotRead(t *testing.T) {
 			p = startPump(t, l) // The server was only slow (a busy machine): go on.
 		}
 		require.Lessf(t, sent, limit,
-			"the client wrote %d MiB without reading a byte and was never held back: the server keeps reading and buffering. Stop watching EventRead while len(c.out) >= highWater (setInterest). (README.md, Step 3)", sent>>20)
+			"the client wrote %d MiB without reading a byte and was never held back: the server keeps reading and buffering, and the connection is still watched for reading. Stop watching EventRead while len(c.out) >= highWater (setInterest). (README.md, Step 3)", sent>>20)
 		c := l.conns.get(fd)
 		require.NotNil(t, c, "the connection was closed; it should only have been held back")
 		require.Zerof(t, c.interest&EventRead,
