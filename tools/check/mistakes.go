@@ -276,6 +276,7 @@ func (c *checker) checkMistakes(ctx context.Context, lessons []course.Lesson, op
 	// Building uses every core: build as many at once as there are cores.
 	// The runs mostly wait on sockets and timers (a failing step waits out
 	// its deadlines), so many of them overlap the builds and each other.
+	c.start("mistake catalogues")
 	results := make([]mistakeResult, len(jobs))
 	builds := make(chan struct{}, max(1, runtime.NumCPU()))
 	workers := make(chan struct{}, max(4, 6*runtime.NumCPU()))
@@ -298,6 +299,9 @@ func (c *checker) checkMistakes(ctx context.Context, lessons []course.Lesson, op
 		}()
 	}
 	wg.Wait()
+	// The lessons ran side by side: time them together, so that the slowest
+	// checks at the end do not charge the whole run to the first lesson.
+	c.pass("mistake catalogues", fmt.Sprintf("%d entries built and run, lessons side by side", len(jobs)))
 
 	for _, l := range lessons {
 		if bad[l.Name] || l.Solution == "" {
