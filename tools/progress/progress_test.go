@@ -162,6 +162,7 @@ func TestSummarizeSortsTestsIntoStepStates(t *testing.T) {
 		{Name: "TestStep2_A", Step: 2, Action: "pass"},
 		{Name: "TestStep2_B", Step: 2, Action: "fail", Output: "sent \"x\", got \"\""},
 		{Name: "TestStep3_A", Step: 3, Action: "fail", Output: "step 3 is not done yet"},
+		{Name: "TestStep3_B", Step: 3, Action: "fail", Output: "step 3 needs step 2 first: Listen returned ErrNotImplemented."},
 		{Name: "TestStep4_A", Step: 4, Action: ""},
 		{Name: "TestStep6_A", Step: 6, Action: "fail", Output: "got \"\", want \"x\""},
 	}}

@@ -11,7 +11,7 @@ import (
 type state int
 
 const (
-	todo     state = iota // every test says "not done yet" (or did not run)
+	todo     state = iota // every test says "not done yet" or "needs step N first" (or did not run)
 	underway              // some tests pass, some do not
 	failing               // the tests fail, and not because the step is unstarted
 	hanging               // a test never finished
@@ -47,7 +47,9 @@ func (s *stepStatus) settle() {
 			if strings.Contains(t.Output, "WARNING: DATA RACE") {
 				s.race = true
 			}
-			if !strings.Contains(t.Output, "not done yet") {
+			// "step 4 needs step 2 first" is not a failure of step 4's own:
+			// the learner has not reached it.
+			if !strings.Contains(t.Output, "not done yet") && !strings.Contains(t.Output, " first: ") {
 				unstarted = false
 			}
 		}
