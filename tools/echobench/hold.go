@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sockets-in-go/step-by-step/tools/internal/procfs"
 )
 
 // echoTimeout bounds the one echo each held connection waits for. A server
@@ -59,7 +61,7 @@ func hold(ctx context.Context, cfg holdConfig, progress func(string)) (*HoldResu
 		return nil, err
 	}
 	r := &HoldResult{Mode: "hold", Addr: cfg.Addr, Conns: cfg.Conns, RSSBeforeKB: -1, RSSAfterKB: -1, BytesPerConn: -1, Threads: -1}
-	if kb, ok := procStatusKB(cfg.Pid, "VmRSS"); ok && cfg.Pid > 0 {
+	if kb, ok := procfs.StatusKB(cfg.Pid, "VmRSS"); ok && cfg.Pid > 0 {
 		r.RSSBeforeKB = kb
 	}
 
@@ -135,10 +137,10 @@ func hold(ctx context.Context, cfg holdConfig, progress func(string)) (*HoldResu
 	mu.Unlock()
 	r.Echoed = int(echoed.Load())
 	r.Errors = errCount.Load()
-	if kb, ok := procStatusKB(cfg.Pid, "VmRSS"); ok && cfg.Pid > 0 {
+	if kb, ok := procfs.StatusKB(cfg.Pid, "VmRSS"); ok && cfg.Pid > 0 {
 		r.RSSAfterKB = kb
 	}
-	if n, ok := procStatusKB(cfg.Pid, "Threads"); ok && cfg.Pid > 0 {
+	if n, ok := procfs.StatusKB(cfg.Pid, "Threads"); ok && cfg.Pid > 0 {
 		r.Threads = n // Threads is a count, not kB, but reads the same way.
 	}
 	if r.RSSBeforeKB >= 0 && r.RSSAfterKB >= 0 && r.Held > 0 {

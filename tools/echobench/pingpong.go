@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sockets-in-go/step-by-step/tools/internal/procfs"
 )
 
 // pingPongConfig describes one ping-pong run.
@@ -179,7 +181,7 @@ func pingPong(ctx context.Context, cfg pingPongConfig, progress func(string)) (*
 	if !sleep(ctx, cfg.Warmup) {
 		return abort(ctx.Err())
 	}
-	cpu0, cpuOK := procCPUSeconds(cfg.Pid)
+	cpu0, cpuOK := procfs.CPUSeconds(cfg.Pid)
 	phase.Store(measuring)
 	t0 := time.Now()
 	end := t0.Add(cfg.Duration)
@@ -202,7 +204,7 @@ func pingPong(ctx context.Context, cfg pingPongConfig, progress func(string)) (*
 	ticker.Stop()
 	phase.Store(stopping)
 	elapsed := time.Since(t0)
-	cpu1, cpu1OK := procCPUSeconds(cfg.Pid)
+	cpu1, cpu1OK := procfs.CPUSeconds(cfg.Pid)
 
 	// Connections in the middle of a round trip finish it; connections that
 	// were never served are still waiting for their first echo: closing

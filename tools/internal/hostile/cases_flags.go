@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/sockets-in-go/step-by-step/tools/internal/procfs"
 )
 
 // run is one finished run of a program.
@@ -40,7 +42,7 @@ func runProgram(ctx context.Context, limit time.Duration, path string, args ...s
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			if kb, ok := statusKB(cmd.Process.Pid, "VmHWM"); ok {
+			if kb, ok := procfs.StatusKB(cmd.Process.Pid, "VmHWM"); ok {
 				high = max(high, kb)
 			}
 			select {

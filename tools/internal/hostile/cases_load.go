@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/sockets-in-go/step-by-step/tools/internal/procfs"
 )
 
 // maxRSSGrowthKB bounds what 300 never-reading clients may add to the
@@ -19,7 +21,7 @@ func neverReading(ctx context.Context, t *T) error {
 	if err != nil {
 		return err
 	}
-	rss0, rssOK := rssKB(s.Pid)
+	rss0, rssOK := procfs.RSSKB(s.Pid)
 	t.Step("300 clients sending without reading")
 	var sent atomic.Int64
 	conns, err := dialMany(ctx, s.Addr, 300, 64)
@@ -48,7 +50,7 @@ func neverReading(ctx context.Context, t *T) error {
 		t.Note("server memory unknown here (no /proc)")
 		return nil
 	}
-	rss1, _ := rssKB(s.Pid)
+	rss1, _ := procfs.RSSKB(s.Pid)
 	t.Note("server RSS %d -> %d MiB", rss0>>10, rss1>>10)
 	if rss1-rss0 > maxRSSGrowthKB {
 		return fmt.Errorf("300 clients that never read (%d MiB sent) grew the server from %d to %d MiB; want at most %d MiB more: what does it buffer for a client that does not read?",
@@ -326,7 +328,7 @@ func idle1000(ctx context.Context, t *T) error {
 	if !ok {
 		return Skip("no /proc to read the server's CPU time from")
 	}
-	rss, _ := rssKB(s.Pid)
+	rss, _ := procfs.RSSKB(s.Pid)
 	t.Note("server CPU %.1f%% over 2s, RSS %d MiB", cpu*100, rss>>10)
 	if cpu > 0.05 {
 		return fmt.Errorf("1,000 idle connections: the server used %.0f%% of a CPU over 2s; want about 0 (under 5%%): is something polling?", cpu*100)

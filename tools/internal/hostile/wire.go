@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/sockets-in-go/step-by-step/tools/internal/procfs"
 )
 
 // wait is how long a well-behaved server may take to answer anything on a
@@ -176,14 +178,14 @@ func fillUnread(ctx context.Context, c net.Conn, line []byte, limit int, stall t
 
 // cpuOver measures the fraction of one CPU the process uses over d.
 func cpuOver(ctx context.Context, pid int, d time.Duration) (float64, bool) {
-	c0, ok0 := cpuSeconds(pid)
+	c0, ok0 := procfs.CPUSeconds(pid)
 	t0 := time.Now()
 	select {
 	case <-time.After(d):
 	case <-ctx.Done():
 		return 0, false
 	}
-	c1, ok1 := cpuSeconds(pid)
+	c1, ok1 := procfs.CPUSeconds(pid)
 	return (c1 - c0) / time.Since(t0).Seconds(), ok0 && ok1
 }
 

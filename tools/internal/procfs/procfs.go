@@ -1,4 +1,7 @@
-package hostile
+// Package procfs reads a process's memory and CPU time from Linux's /proc,
+// for the tools that measure servers (echobench and the hostile-peer suite).
+// Elsewhere every function reports ok == false.
+package procfs
 
 import (
 	"bufio"
@@ -8,12 +11,13 @@ import (
 	"strings"
 )
 
-// rssKB reads the process's resident memory (VmRSS in /proc/PID/status,
-// Linux). ok is false where there is no /proc.
-func rssKB(pid int) (kb int64, ok bool) { return statusKB(pid, "VmRSS") }
+// RSSKB reads the process's resident memory (VmRSS in /proc/PID/status):
+// the memory it has in RAM right now. ok is false where there is no /proc.
+func RSSKB(pid int) (kb int64, ok bool) { return StatusKB(pid, "VmRSS") }
 
-// statusKB reads one "Key: N kB" field of /proc/PID/status.
-func statusKB(pid int, key string) (kb int64, ok bool) {
+// StatusKB reads one "Key: N" field of /proc/PID/status, such as VmHWM (peak
+// memory, kB) or Threads.
+func StatusKB(pid int, key string) (kb int64, ok bool) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, false
@@ -33,10 +37,10 @@ func statusKB(pid int, key string) (kb int64, ok bool) {
 	return 0, false
 }
 
-// cpuSeconds returns the CPU time (user and system, every thread) the
+// CPUSeconds returns the CPU time (user and system, every thread) the
 // process has used, from /proc/PID/stat. The kernel counts it in ticks of
 // 10 ms, so only differences over a second or more mean much.
-func cpuSeconds(pid int) (float64, bool) {
+func CPUSeconds(pid int) (float64, bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, false
