@@ -50,8 +50,10 @@ func listenOverflows(t *testing.T) int {
 // so that the kernel drops the next connection's SYN, and a function that
 // makes room once that has happened. The client then retransmits its SYN
 // about a second later (Linux's first retransmission timeout) and connects:
-// a dial that takes a second, on loopback, without a sleep.
-func slowToDial(t *testing.T) (addr string, makeRoom func()) {
+// a dial that takes a second, on loopback, without a sleep. makeRoom stops
+// waiting as soon as returned is closed: a client that never dialled (an
+// unfinished step) must fail at once, not after the wait.
+func slowToDial(t *testing.T) (addr string, makeRoom func(returned <-chan struct{})) {
 	t.Helper()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	require.NoError(t, err)
@@ -67,9 +69,13 @@ func slowToDial(t *testing.T) (addr string, makeRoom func()) {
 	t.Cleanup(func() { filler.Close() })
 
 	before := listenOverflows(t)
-	return ln.Addr().String(), func() {
+	return ln.Addr().String(), func(returned <-chan struct{}) {
 		for end := time.Now().Add(wait); time.Now().Before(end) && listenOverflows(t) == before; {
-			time.Sleep(5 * time.Millisecond)
+			select {
+			case <-returned:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
 		}
 		// Take the filler: the retransmitted SYN finds room. Nobody ever
 		// answers the connection that follows.
@@ -87,12 +93,14 @@ func TestStep3_ASlowDialLeavesLessTimeNotMore(t *testing.T) {
 		err  error
 	}
 	done := make(chan result, 1)
+	returned := make(chan struct{})
 	began := time.Now()
 	go func() {
+		defer close(returned)
 		echo, err := Send("tcp", addr, []byte("ping"), timeout)
 		done <- result{echo, err}
 	}()
-	makeRoom()
+	makeRoom(returned)
 	var r result
 	select {
 	case r = <-done:
@@ -101,7 +109,7 @@ func TestStep3_ASlowDialLeavesLessTimeNotMore(t *testing.T) {
 	}
 	requireDone(t, 3, "Send", r.err)
 	took := time.Since(began)
-	require.Errorf(t, r.err, "the server never answers, yet Send returned %q and no error", r.echo)
+	require.Errorf(t, r.err, "the server never answers, yet Send returned %q and no error. (README.md, Step 3)", r.echo)
 	require.Lessf(t, took, timeout+timeout/3,
 		"the dial took about a second and the server never answered; with a timeout of %s, Send gave up after %s. One deadline covers the dial and the conversation: compute it once, dial with net.Dialer{Deadline: deadline}, then conn.SetDeadline(deadline). (README.md, Step 3)",
 		timeout, took.Round(time.Millisecond))

@@ -50,8 +50,10 @@ func listenOverflows(t *testing.T) int {
 // so that the kernel drops the next connection's SYN, and a function that
 // makes room once that has happened. The client then retransmits its SYN
 // about a second later (Linux's first retransmission timeout) and connects:
-// a dial that takes a second, on loopback, without a sleep.
-func slowToDial(t *testing.T) (addr string, makeRoom func()) {
+// a dial that takes a second, on loopback, without a sleep. makeRoom stops
+// waiting as soon as returned is closed: a client that never dialled (an
+// unfinished step) must fail at once, not after the wait.
+func slowToDial(t *testing.T) (addr string, makeRoom func(returned <-chan struct{})) {
 	t.Helper()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
 	require.NoError(t, err)
@@ -67,9 +69,13 @@ func slowToDial(t *testing.T) (addr string, makeRoom func()) {
 	t.Cleanup(func() { filler.Close() })
 
 	before := listenOverflows(t)
-	return ln.Addr().String(), func() {
+	return ln.Addr().String(), func(returned <-chan struct{}) {
 		for end := time.Now().Add(wait); time.Now().Before(end) && listenOverflows(t) == before; {
-			time.Sleep(5 * time.Millisecond)
+			select {
+			case <-returned:
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
 		}
 		// Take the filler: the retransmitted SYN finds room. Nobody ever
 		// answers the connection that follows.
@@ -87,14 +93,14 @@ func TestStep5_ASlowDialLeavesLessTimeNotMore(t *testing.T) {
 		_, err := SendMany(t.Context(), addr, 1, []string{"ping"}, timeout)
 		return err
 	})
-	makeRoom()
+	makeRoom(r.done)
 	if !r.finished(timeout + wait) {
 		t.Fatalf("SendMany had not returned %s after it began, with a timeout of %s. (README.md, Step 5)", timeout+wait, timeout)
 	}
 	requireDone(t, 5, "SendMany", r.err)
 	took := time.Since(began)
-	require.Errorf(t, r.err, "the server never answers, yet SendMany returned no error")
+	require.Errorf(t, r.err, "the server never answers, yet SendMany returned no error. (README.md, Step 5)")
 	require.Lessf(t, took, timeout+timeout/3,
-		"the dial took about a second and the server never answered; with a timeout of %s the client gave up after %s. One deadline covers the dial and the conversation: compute it once (net.Dialer{Deadline: ...}, conn.SetDeadline with the same time)",
+		"the dial took about a second and the server never answered; with a timeout of %s the client gave up after %s. One deadline covers the dial and the conversation: compute it once (net.Dialer{Deadline: ...}, conn.SetDeadline with the same time). (README.md, Step 5)",
 		timeout, took.Round(time.Millisecond))
 }
