@@ -44,7 +44,7 @@ func (p *progress) hint(ctx context.Context, which string) error {
 		if lesson != nil {
 			candidates = []course.Lesson{*lesson}
 		}
-		statuses, err := p.check(ctx, candidates)
+		statuses, err := p.check(ctx, candidates, nil, nil)
 		if err != nil {
 			return err
 		}

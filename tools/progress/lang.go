@@ -37,6 +37,8 @@ type texts struct {
 	noEdition    string // "%s": lesson folders
 	watching     string // "%s": folder
 	checkingRace string // "%s": steps
+	runningTests string
+	runningStep  string
 	changed      string // "%s": file
 	lessonDone   string // "%s is complete! On to %s."
 	watchAllDone string
@@ -72,6 +74,8 @@ var english = texts{
 	noEdition:    "Note: %s has no README.es.md yet: its steps are shown in English.",
 	watching:     "Watching %s for changes (Ctrl-C to stop)...",
 	checkingRace: "Checking %s under -race...",
+	runningTests: "Running the tests...",
+	runningStep:  "running...",
 	changed:      "%s changed: running the tests.",
 	lessonDone:   "%s is complete! On to %s.",
 	watchAllDone: "Every lesson passes. Still watching: save a change to try a mistake on finished code.",
@@ -107,6 +111,8 @@ var spanish = texts{
 	noEdition:    "Nota: %s aún no tiene README.es.md: sus pasos se muestran en inglés.",
 	watching:     "Vigilando %s (Ctrl-C para parar)...",
 	checkingRace: "Comprobando %s con -race...",
+	runningTests: "Ejecutando las pruebas...",
+	runningStep:  "en curso...",
 	changed:      "%s cambió: ejecutando las pruebas.",
 	lessonDone:   "¡%s está completa! Sigues con %s.",
 	watchAllDone: "Todas las lecciones pasan. Sigo vigilando: guarda un cambio para probar un error sobre el código terminado.",

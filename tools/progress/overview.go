@@ -34,7 +34,7 @@ func (p *progress) overview(ctx context.Context) error {
 	// Every lesson is checked: a starter's verdict is remembered, and a
 	// finished lesson's comes from memory or from go test's cache. The next
 	// step is in the first lesson that is not complete.
-	statuses, err := p.check(ctx, lessons)
+	statuses, err := p.check(ctx, lessons, nil, nil)
 	if err != nil {
 		return err
 	}

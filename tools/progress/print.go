@@ -97,6 +97,8 @@ func (p *progress) printChecklist(ls lessonStatus) {
 			detail = p.tx.dataRace
 		case s.state == underway:
 			detail = fmt.Sprintf(p.tx.testsPass, s.passed, len(s.tests))
+		case s.state == running:
+			detail = p.tx.runningStep
 		case s.state == hanging:
 			detail = p.tx.hangs
 		case s.state == failing:
@@ -150,7 +152,7 @@ func (p *progress) printNext(ls lessonStatus) {
 		fmt.Fprintf(p.out, "\n%s\n", fmt.Sprintf(p.tx.nextBuild, p.tx.lessonTitle(ls.lesson), dir))
 		return
 	}
-	s := ls.next()
+	s := ls.nextSettled()
 	if s == nil {
 		return
 	}

@@ -210,7 +210,7 @@ func TestRememberedVerdictsAreUsedUntilAFileChanges(t *testing.T) {
 	root := newCourse(t)
 	p := newProgress(root, io.Discard)
 	p.mem = memory{dir: t.TempDir()}
-	statuses, err := p.check(context.Background(), mustLessons(t, p))
+	statuses, err := p.check(context.Background(), mustLessons(t, p), nil, nil)
 	require.NoError(t, err)
 	require.Equal(t, todo, statuses[0].steps[0].state)
 
@@ -221,12 +221,12 @@ func TestRememberedVerdictsAreUsedUntilAFileChanges(t *testing.T) {
 	// Prove the next check reads it: doctor the remembered verdict.
 	v.Run.Tests[0].Action = "pass"
 	p.mem.save(statuses[0].key, v)
-	statuses, err = p.check(context.Background(), mustLessons(t, p))
+	statuses, err = p.check(context.Background(), mustLessons(t, p), nil, nil)
 	require.NoError(t, err)
 	require.Equal(t, done, statuses[0].steps[0].state, "an unchanged lesson's verdict comes from memory")
 
 	write(t, root, "lesson01-demo/count.go", starterCount+"\n// A change.\n")
-	statuses, err = p.check(context.Background(), mustLessons(t, p))
+	statuses, err = p.check(context.Background(), mustLessons(t, p), nil, nil)
 	require.NoError(t, err)
 	require.Equal(t, todo, statuses[0].steps[0].state, "a changed lesson runs again")
 }

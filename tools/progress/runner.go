@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -91,33 +92,57 @@ func (p *progress) steps(l course.Lesson) (steps []course.Step, english bool) {
 
 // check runs the tests of lessons and sorts them by step. Lessons whose
 // verdict is remembered for their current files cost nothing; the others
-// are built and run by one `go test` from the workspace root, side by side.
-// It does not run -race: see checkRace.
-func (p *progress) check(ctx context.Context, lessons []course.Lesson) ([]lessonStatus, error) {
+// are built at once and their tests run side by side, a process per test
+// (see course.Shards). It does not run -race: see checkRace.
+//
+// first names, by lesson, the step the learner is waiting for: its tests
+// start before the others. show, if not nil, is given a lesson's status
+// each time one of its steps gets its verdict, while the others run on.
+func (p *progress) check(ctx context.Context, lessons []course.Lesson, first map[string]int, show func(lessonStatus)) ([]lessonStatus, error) {
 	if err := p.setup(); err != nil {
 		return nil, err
 	}
 	runs := make([]course.Run, len(lessons))
 	keys := make([]string, len(lessons))
 	before := make([]verdict, len(lessons))
-	var stale []int
+	var stale []course.Package
+	index := map[string]int{} // import path → lesson
 	for i, l := range lessons {
 		keys[i] = inputs(p.tc.env, p.tc.workspace, l.Dir)
 		if !p.fresh && p.mem.load(keys[i], &before[i]) && before[i].Sure {
 			runs[i] = before[i].Run
 			continue
 		}
-		stale = append(stale, i)
+		pkg, err := course.ModulePath(l.Dir)
+		if err != nil {
+			runs[i] = course.Run{Output: err.Error()}
+			continue
+		}
+		index[pkg] = i
+		stale = append(stale, course.Package{ImportPath: pkg, Dir: l.Dir})
 	}
 	if len(stale) > 0 {
-		args := []string{"-vet=off", "-timeout=" + p.limit.String()}
-		for _, i := range stale {
-			args = append(args, "./"+lessons[i].Name)
+		shards := course.Shards{
+			Root:  p.root,
+			Limit: p.limit,
+			First: func(pkg string, t course.TestResult) bool {
+				return t.Step > 0 && t.Step == first[lessons[index[pkg]].Name]
+			},
 		}
-		// Without -count=1, go test itself reuses a passing package's result.
-		byPkg := course.RunPackages(ctx, p.root, time.Duration(len(stale))*p.limit+30*time.Second, args...)
-		for _, i := range stale {
-			runs[i] = pick(byPkg, lessons[i])
+		if show != nil {
+			settled := map[string]int{} // lesson → steps with a verdict
+			shards.Update = func(pkg string, run course.Run) {
+				ls := p.status(lessons[index[pkg]], run)
+				if n := ls.settledSteps(); n > settled[pkg] {
+					settled[pkg] = n
+					show(ls)
+				}
+			}
+		}
+		byPkg := shards.Run(ctx, stale)
+		for _, pkg := range stale {
+			i := index[pkg.ImportPath]
+			runs[i] = byPkg[pkg.ImportPath]
 			if v, ok := remember(before[i], runs[i]); ok && ctx.Err() == nil {
 				p.mem.save(keys[i], v)
 			}
@@ -125,11 +150,19 @@ func (p *progress) check(ctx context.Context, lessons []course.Lesson) ([]lesson
 	}
 	statuses := make([]lessonStatus, len(lessons))
 	for i, l := range lessons {
-		described, english := p.steps(l)
-		statuses[i] = summarize(l, described, runs[i])
-		statuses[i].key, statuses[i].english = keys[i], english
+		statuses[i] = p.status(l, runs[i])
+		statuses[i].key = keys[i]
 	}
 	return statuses, ctx.Err()
+}
+
+// status sorts a lesson's run by step, with the steps' titles in the
+// learner's language.
+func (p *progress) status(l course.Lesson, run course.Run) lessonStatus {
+	described, english := p.steps(l)
+	ls := summarize(l, described, run)
+	ls.english = english
+	return ls
 }
 
 // pick finds a lesson's package in a run of several.
@@ -213,11 +246,15 @@ func (p *progress) unraced(ls lessonStatus) []int {
 func (p *progress) checkRace(ctx context.Context, statuses []lessonStatus) {
 	pending := map[int][]int{}
 	all := map[int]bool{}
-	var args []string
+	var pkgs []course.Package
 	for i, ls := range statuses {
 		if steps := p.unraced(ls); len(steps) > 0 {
+			pkg, err := course.ModulePath(ls.lesson.Dir)
+			if err != nil {
+				continue
+			}
 			pending[i] = steps
-			args = append(args, "./"+ls.lesson.Name)
+			pkgs = append(pkgs, course.Package{ImportPath: pkg, Dir: ls.lesson.Dir})
 			for _, n := range steps {
 				all[n] = true
 			}
@@ -231,9 +268,11 @@ func (p *progress) checkRace(ctx context.Context, statuses []lessonStatus) {
 		numbers = append(numbers, strconv.Itoa(n))
 	}
 	sort.Strings(numbers)
-	args = append([]string{"-race", "-vet=off", "-timeout=" + p.limit.String(),
-		"-run", "^TestStep(" + strings.Join(numbers, "|") + ")_"}, args...)
-	byPkg := course.RunPackages(ctx, p.root, time.Duration(len(pending))*p.limit+30*time.Second, args...)
+	// A race-enabled test uses several times the memory and CPU of a plain
+	// one: fewer at once.
+	shards := course.Shards{Root: p.root, Flags: []string{"-race"}, Limit: p.limit, Jobs: 2 * runtime.NumCPU(),
+		Match: "^TestStep(" + strings.Join(numbers, "|") + ")_"}
+	byPkg := shards.Run(ctx, pkgs)
 	if ctx.Err() != nil {
 		return
 	}

@@ -16,10 +16,11 @@ const (
 	failing               // the tests fail, and not because the step is unstarted
 	hanging               // a test never finished
 	done                  // every test passes
+	running               // some tests have not ended yet (only while -watch shows a run in progress)
 )
 
 func (s state) mark() string {
-	return [...]string{"[ ]", "[~]", "[!]", "[!]", "[x]"}[s]
+	return [...]string{"[ ]", "[~]", "[!]", "[!]", "[x]", "[.]"}[s]
 }
 
 // stepStatus is one step of one lesson, with its tests' outcome.
@@ -34,9 +35,11 @@ type stepStatus struct {
 // settle works out the step's state from its tests.
 func (s *stepStatus) settle() {
 	s.passed, s.race = 0, false
-	unstarted, hung := true, false
+	unstarted, hung, pending := true, false, false
 	for _, t := range s.tests {
 		switch {
+		case t.Pending:
+			pending = true
 		case t.Passed():
 			s.passed++
 		case t.Action == "":
@@ -55,6 +58,8 @@ func (s *stepStatus) settle() {
 		}
 	}
 	switch {
+	case pending:
+		s.state = running
 	case hung:
 		s.state = hanging
 	case len(s.tests) == 0:
@@ -104,11 +109,34 @@ func (ls lessonStatus) doneSteps() int {
 	return n
 }
 
+// settledSteps counts the steps whose every test has ended.
+func (ls lessonStatus) settledSteps() int {
+	n := 0
+	for _, s := range ls.steps {
+		if s.state != running {
+			n++
+		}
+	}
+	return n
+}
+
 // next returns the first step that does not pass yet, or nil.
 func (ls lessonStatus) next() *stepStatus {
 	for i := range ls.steps {
 		if ls.steps[i].state != done {
 			return &ls.steps[i]
+		}
+	}
+	return nil
+}
+
+// nextSettled returns the first step that has its verdict and does not
+// pass, or nil: while -watch shows a run in progress, the step the learner
+// is on may have its verdict before the steps above it.
+func (ls lessonStatus) nextSettled() *stepStatus {
+	for i := range ls.steps {
+		if s := &ls.steps[i]; s.state != done && s.state != running {
+			return s
 		}
 	}
 	return nil

@@ -25,7 +25,7 @@ func (p *progress) watch(ctx context.Context, every time.Duration) error {
 	if err != nil {
 		return err
 	}
-	statuses, err := p.check(ctx, lessons)
+	statuses, err := p.check(ctx, lessons, nil, nil)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,18 @@ func (p *progress) watch(ctx context.Context, every time.Duration) error {
 			}
 		}
 		cur = changed
-		fresh, err := p.check(ctx, lessons[cur:cur+1])
+		// The step the learner is on gets its verdict first, and the screen
+		// shows each step's verdict as it comes, while the others run on.
+		first := map[string]int{}
+		if s := statuses[cur].next(); s != nil {
+			first[lessons[cur].Name] = s.Number
+		}
+		partial := func(ls lessonStatus) {
+			shown := append([]lessonStatus(nil), statuses...)
+			shown[cur] = ls
+			p.draw(shown, cur, note, p.tx.runningTests)
+		}
+		fresh, err := p.check(ctx, lessons[cur:cur+1], first, partial)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,10 @@ type TestResult struct {
 	Step   int    // N for TestStepN_..., 0 for other tests
 	Action string // "pass", "fail", "skip", or "" if it never finished
 	Output string // everything the test printed
+
+	// Pending is set in the Run that Shards.Update is given while the test
+	// has not ended yet; never in a finished Run.
+	Pending bool
 }
 
 // Passed reports whether the test passed.

@@ -6,7 +6,10 @@
 //   - `go run ./tools/progress -watch`: from saving a file of lesson 1 (the
 //     solution of server.go, then the starter again, each time with a new
 //     number in its code, so that go must compile, link and run the tests
-//     again and no verdict is remembered) to the new verdict on the screen.
+//     again and no verdict is remembered) to the verdict of the step the
+//     learner is on (the first that did not pass before the save), to the
+//     verdict of every step, and to the final screen after the -race check
+//     of steps that newly pass.
 //
 // It prints the median of each. Run it from the repository root:
 //
@@ -27,7 +30,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,11 +103,12 @@ func run(runs int, rev string, keep bool) error {
 		return fmt.Errorf("git checkout: %v %s", err, out)
 	}
 
-	verdict, final, err := timeWatch(scratch, runs)
+	step, lesson, final, err := timeWatch(scratch, runs)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("-watch, save to new verdict (lesson 1):       median %s (with the -race check: %s)\n", verdict, final)
+	fmt.Printf("-watch, save to the verdict of the step on:    median %s\n", step)
+	fmt.Printf("-watch, save to the verdict of every step:     median %s (with the -race check: %s)\n", lesson, final)
 	load, _ = os.ReadFile("/proc/loadavg")
 	fmt.Printf("load average at the end %s", load)
 	return nil
@@ -155,95 +161,134 @@ func finish(root, lesson string) error {
 	return nil
 }
 
+// screen is one screen that -watch drew: what it is, and the marks of the
+// steps in its checklist ("[x]", "[.]", ...), by step number.
+type screen struct {
+	kind  screenKind
+	marks map[int]string
+}
+
+type screenKind int
+
+const (
+	partialScreen screenKind = iota // a run in progress: some steps have their verdict
+	verdictScreen                   // every step has its verdict; newly passing steps go on to -race
+	finalScreen                     // watching again: the -race check, if any, is over
+)
+
+var stepLine = regexp.MustCompile(`^\s+(\[.\]) Step (\d+) `)
+
+// readScreens sends each screen -watch finishes drawing.
+func readScreens(out io.Reader, screens chan<- screen) {
+	defer close(screens)
+	scanner := bufio.NewScanner(out)
+	marks := map[int]string{}
+	for scanner.Scan() {
+		line := scanner.Text()
+		if m := stepLine.FindStringSubmatch(line); m != nil {
+			n, _ := strconv.Atoi(m[2])
+			marks[n] = m[1]
+			continue
+		}
+		kind := partialScreen
+		switch {
+		case strings.HasPrefix(line, "Running the tests"):
+		case strings.HasPrefix(line, "Checking ") && strings.Contains(line, "-race"):
+			kind = verdictScreen
+		case strings.HasPrefix(line, "Watching "):
+			kind = finalScreen
+		default:
+			continue
+		}
+		screens <- screen{kind: kind, marks: marks}
+		marks = map[int]string{}
+	}
+}
+
 // timeWatch starts -watch, then saves lesson 1's server.go runs times,
 // alternately finished and as the starter, and times each save until the
-// screen shows the new verdict (verdict) and until it is final, after the
-// -race check of newly passing steps (final).
-func timeWatch(dir string, runs int) (verdict, final time.Duration, err error) {
+// screen shows the verdict of the step the learner is on (the first that
+// did not pass before the save: its tests run first), until every step has
+// its verdict (lesson), and until the screen is final, after the -race
+// check of newly passing steps (final).
+func timeWatch(dir string, runs int) (step, lesson, final time.Duration, err error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cmd := learner(ctx, dir, "-watch")
 	stopGroup(cmd)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer cmd.Wait()
 	defer cancel()
 
-	// screens receives, for each screen watch finishes, whether it is final.
-	screens := make(chan bool, 100)
-	go func() {
-		scanner := bufio.NewScanner(out)
-		for scanner.Scan() {
-			line := scanner.Text()
-			switch {
-			case strings.HasPrefix(line, "Watching "):
-				screens <- true
-			case strings.HasPrefix(line, "Checking ") && strings.Contains(line, "-race"):
-				screens <- false
-			}
-		}
-		close(screens)
-	}()
-	next := func() (bool, error) {
+	screens := make(chan screen, 1000)
+	go readScreens(out, screens)
+	next := func() (screen, error) {
 		select {
-		case isFinal, ok := <-screens:
+		case s, ok := <-screens:
 			if !ok {
-				return false, io.ErrUnexpectedEOF
+				return screen{}, io.ErrUnexpectedEOF
 			}
-			return isFinal, nil
+			return s, nil
 		case <-time.After(3 * time.Minute):
-			return false, fmt.Errorf("no new screen from -watch within 3 minutes")
+			return screen{}, fmt.Errorf("no new screen from -watch within 3 minutes")
 		}
 	}
-	for {
-		if isFinal, err := next(); err != nil {
-			return 0, 0, err
-		} else if isFinal {
-			break
+	var last screen
+	for last.kind != finalScreen {
+		if last, err = next(); err != nil {
+			return 0, 0, 0, err
 		}
 	}
 	server := filepath.Join(dir, "lesson01-blocking", "server.go")
 	starter, err := os.ReadFile(server)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	finished, err := os.ReadFile(filepath.Join(dir, "solutions", "lesson01-blocking", "server.go"))
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	var verdicts, finals []time.Duration
+	var steps, lessons, finals []time.Duration
+	var focused []int
 	for i := 0; i < runs; i++ {
 		text := finished
 		if i%2 == 1 {
 			text = starter
 		}
+		focus := firstNotDone(last.marks)
+		focused = append(focused, focus)
 		// A new number in the code each time: a real change, which go must
 		// compile, link and run again (an unused function would leave the
-		// test binary as it was, and go test would reuse a passing result),
-		// and a file progress has never seen.
+		// test binary as it was), and a file progress has never seen.
 		text = append(append([]byte(nil), text...), fmt.Sprintf("\nvar edits int\n\nfunc init() { edits += %d }\n", time.Now().UnixNano())...)
 		began := time.Now()
 		if err := os.WriteFile(server, text, 0o644); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
-		first := true
+		stepSeen, lessonSeen := false, false
 		for {
-			isFinal, err := next()
+			s, err := next()
 			if err != nil {
-				return 0, 0, err
+				return 0, 0, 0, err
 			}
-			if first {
-				verdicts = append(verdicts, time.Since(began))
-				first = false
+			if !stepSeen && s.marks[focus] != "" && s.marks[focus] != "[.]" {
+				steps = append(steps, time.Since(began))
+				stepSeen = true
 			}
-			if isFinal {
+			if !lessonSeen && s.kind != partialScreen {
+				lessons = append(lessons, time.Since(began))
+				lessonSeen = true
+			}
+			if s.kind == finalScreen {
 				finals = append(finals, time.Since(began))
+				last = s
 				break
 			}
 		}
@@ -251,11 +296,27 @@ func timeWatch(dir string, runs int) (verdict, final time.Duration, err error) {
 		// and forget any screen drawn meanwhile.
 		time.Sleep(300 * time.Millisecond)
 		for len(screens) > 0 {
-			<-screens
+			last = <-screens
 		}
 	}
-	fmt.Printf("  each save, to the verdict: %v\n", rounded(verdicts))
-	return medianOf(verdicts), medianOf(finals), nil
+	fmt.Printf("  each save, the step on: %v (steps %v)\n", rounded(steps), focused)
+	fmt.Printf("  each save, every step:  %v\n", rounded(lessons))
+	return medianOf(steps), medianOf(lessons), medianOf(finals), nil
+}
+
+// firstNotDone returns the first step whose mark is not [x], or 0.
+func firstNotDone(marks map[int]string) int {
+	var numbers []int
+	for n := range marks {
+		numbers = append(numbers, n)
+	}
+	sort.Ints(numbers)
+	for _, n := range numbers {
+		if marks[n] != "[x]" {
+			return n
+		}
+	}
+	return 0
 }
 
 func rounded(times []time.Duration) []time.Duration {
