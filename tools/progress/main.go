@@ -67,7 +67,7 @@ func main() {
 	var o options
 	fs := flag.NewFlagSet("progress", flag.ContinueOnError)
 	fs.BoolVar(&o.watch, "watch", false, "keep running: show the current lesson again whenever you save a file in it (Ctrl-C to stop)")
-	fs.DurationVar(&o.every, "every", 100*time.Millisecond, "with -watch: how often to look for changed files")
+	fs.DurationVar(&o.every, "every", 50*time.Millisecond, "with -watch: how often to look for changed files")
 	fs.DurationVar(&o.limit, "limit", 60*time.Second, "the longest one test may run; a test still running then is reported as hanging")
 	fs.IntVar(&o.from, "from", 0, "begin at lesson `N`: lessons before it are not run or shown; remembered for this copy of the course (-from 1 shows every lesson again)")
 	fs.StringVar(&o.lang, "lang", "", "`language` of the headings, step titles and hints: en or es (default: es when LC_ALL, LC_MESSAGES or LANG starts with es, else en)")

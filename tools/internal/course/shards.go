@@ -186,6 +186,7 @@ func (s Shards) list(ctx context.Context, bin, dir string) ([]string, error) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-test.list", match)
 	cmd.Dir = dir
+	cmd.Env = testEnv()
 	killGroupOnCancel(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
@@ -285,6 +286,7 @@ func (s Shards) runOne(ctx context.Context, bin, dir, name string) oneTest {
 	cmd := exec.CommandContext(ctx, bin, "-test.run", "^"+regexp.QuoteMeta(name)+"$",
 		"-test.v", "-test.timeout", limit.String(), "-test.paniconexit0")
 	cmd.Dir = dir
+	cmd.Env = testEnv()
 	killGroupOnCancel(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
@@ -332,6 +334,15 @@ func verdictOf(name, output string, err error) TestResult {
 		r.Output += fmt.Sprintf("the test binary failed after %s: %v\n", name, err)
 	}
 	return r
+}
+
+// testEnv is the environment of a test binary: ours, except that a binary
+// built with -race does not sleep a second before it exits. The race
+// detector waits so that goroutines still running can report a race; a
+// test's races are reported while it runs (the testing package fails the
+// test), and one process per test would pay that second for every test.
+func testEnv() []string {
+	return append(os.Environ(), "GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 }
 
 // hasLine reports whether a line of s begins with prefix.

@@ -2,7 +2,9 @@ package course
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -175,4 +177,30 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestShardsReportsADataRaceUnderRace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a test binary with -race")
+	}
+	if out, err := exec.Command("go", "env", "CGO_ENABLED").Output(); err != nil || strings.TrimSpace(string(out)) != "1" {
+		t.Skip("-race needs cgo")
+	}
+	dir := scratchModule(t, map[string]string{"a_test.go": `package scratch
+
+import "testing"
+
+func TestStep1_Races(t *testing.T) {
+	n := 0
+	done := make(chan struct{})
+	go func() { n++; close(done) }()
+	n++
+	<-done
+}
+`})
+	runs := Shards{Root: dir, Flags: []string{"-race"}}.Run(t.Context(), []Package{{ImportPath: "example.com/scratch", Dir: dir}})
+	run := runs["example.com/scratch"]
+	require.True(t, run.Built, run.Output)
+	require.Equal(t, "fail", run.Tests[0].Action)
+	require.Contains(t, run.Tests[0].Output, "WARNING: DATA RACE")
 }
