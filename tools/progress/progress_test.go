@@ -365,6 +365,56 @@ func TestWatchRedrawsAndKeepsWatchingWhenEverythingPasses(t *testing.T) {
 	waitFor(t, out, at, "[ ] Step 1 — Be done")
 }
 
+func TestWatchShowsTheStepOnBeforeTheOthersEnd(t *testing.T) {
+	t.Parallel()
+	root := newCourse(t)
+	// Step 1 passes, but its test runs until the file gate exists: while it
+	// waits, step 2, the step on, must get its verdict on the screen.
+	write(t, root, "lesson01-demo/done.go", finalDone)
+	write(t, root, "lesson01-demo/gate_test.go", `package demo
+
+import (
+	"os"
+	"testing"
+	"time"
+)
+
+func TestStep1_WaitsForTheGate(t *testing.T) {
+	for end := time.Now().Add(time.Minute); time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat("gate"); err == nil {
+			return
+		}
+	}
+	t.Fatal("no gate within a minute")
+}
+`)
+	gate := filepath.Join(root, "lesson01-demo", "gate")
+	write(t, root, "lesson01-demo/gate", "")
+	out := new(lockedBuffer)
+	p := withoutRace(t, newProgress(root, out))
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan error, 1)
+	go func() { stopped <- p.watch(ctx, 20*time.Millisecond) }()
+	defer func() {
+		cancel()
+		select {
+		case <-stopped:
+		case <-time.After(time.Minute):
+			t.Error("watch did not stop within a minute of being cancelled")
+		}
+	}()
+
+	at := waitFor(t, out, 0, "Watching lesson01-demo")
+	require.NoError(t, os.Remove(gate))
+	write(t, root, "lesson01-demo/count.go", strings.Replace(racyCount, "last = i", "_ = i", 1))
+	at = waitFor(t, out, at, "count.go changed: running the tests.")
+	at = waitFor(t, out, at, "[.] Step 1 — Be done   running...")
+	at = waitFor(t, out, at, "[x] Step 2 — Count")
+	at = waitFor(t, out, at, "Running the tests...")
+	write(t, root, "lesson01-demo/gate", "")
+	waitFor(t, out, at, "Watching lesson01-demo")
+}
+
 func TestWatchMovesOnToTheNextLessonWhenOneIsFinished(t *testing.T) {
 	t.Parallel()
 	root := newCourse(t)

@@ -133,7 +133,8 @@ func (p *progress) check(ctx context.Context, lessons []course.Lesson, first map
 			settled := map[string]int{} // lesson → steps with a verdict
 			shards.Update = func(pkg string, run course.Run) {
 				ls := p.status(lessons[index[pkg]], run)
-				if n := ls.settledSteps(); n > settled[pkg] {
+				// Once every step has its verdict, the caller shows it.
+				if n := ls.settledSteps(); n > settled[pkg] && n < len(ls.steps) {
 					settled[pkg] = n
 					show(ls)
 				}
