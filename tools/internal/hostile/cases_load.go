@@ -87,6 +87,8 @@ func slowSender(ctx context.Context, t *T) error {
 				return fmt.Errorf("while another client sends one byte a second: %v", err)
 			}
 		}
+		// The pause is the attack itself (one byte a second), not a wait
+		// for the server.
 		if i < len(line)-1 && !sleep(ctx, time.Second) {
 			return ctx.Err()
 		}
@@ -246,7 +248,8 @@ func connectStorm(ctx context.Context, t *T) error {
 }
 
 func fdLimit(ctx context.Context, t *T) error {
-	s, err := t.Start(ctx, Options{NoFile: 64})
+	const noFile = 64
+	s, err := t.Start(ctx, Options{NoFile: noFile})
 	if err != nil {
 		return err
 	}
@@ -285,10 +288,12 @@ func fdLimit(ctx context.Context, t *T) error {
 			<-release // hold the descriptor until the CPU is measured
 		}()
 	}
-	// While the served clients hold every descriptor, the others wait in
+	// Once the served clients hold every descriptor, the others wait in
 	// the backlog and Accept fails with EMFILE: a server that retries
-	// without pause burns a CPU.
-	sleep(ctx, time.Second)
+	// without pause burns a CPU. Measure from the moment it is full.
+	if open, full := waitOpenFiles(ctx, s.Pid, noFile, wait); !full && open > 0 {
+		t.Note("the server held only %d of %d descriptors %v later", open, noFile, wait)
+	}
 	cpu, ok := cpuOver(ctx, s.Pid, 2*time.Second)
 	held := echoed.Load()
 	close(release)
@@ -322,7 +327,12 @@ func idle1000(ctx context.Context, t *T) error {
 	}); err != nil {
 		return err
 	}
-	sleep(ctx, 500*time.Millisecond) // let the last echoes' work end
+	t.Step("waiting for the server to fall idle")
+	// Its last echoes are sent, but it may still be finishing their work
+	// (going back to its poller, a garbage collection): measure from the
+	// moment none of its threads runs. One that spins never gets there,
+	// and the measurement says so.
+	waitIdle(ctx, s.Pid, wait)
 	t.Step("measuring the server's CPU")
 	cpu, ok := cpuOver(ctx, s.Pid, 2*time.Second)
 	if !ok {

@@ -12,11 +12,6 @@ import (
 	"time"
 )
 
-// settle is how long a case lets bytes it has just sent reach the server
-// before it signals it. No event tells a client that the server has read
-// them; this only has to cover loopback delivery, never the server's work.
-const settle = 500 * time.Millisecond
-
 // exitedWithin waits up to d for the server to exit with status want.
 func exitedWithin(s *Server, d time.Duration, want int, what string) error {
 	state, ok := s.Wait(d)
@@ -58,6 +53,10 @@ func stopUnderLoad(ctx context.Context, t *T) error {
 	// half-closes is cut off by a reset when the drain time ends, and a
 	// reset throws away echoes it has not read yet.
 	var stopping atomic.Bool
+	// The stop must meet every talker in mid-stream: it is signalled once
+	// each one has had an echo back, so is being served.
+	var echoing atomic.Int32
+	allEchoing := make(chan struct{})
 	sent := make([][]byte, talkers)
 	got := make([][]byte, talkers)
 	ended := make([]error, talkers)
@@ -76,12 +75,35 @@ func stopUnderLoad(ctx context.Context, t *T) error {
 				}
 			}
 		}()
-		go func() { // reader: everything until the server closes
+		go func() { // reader: a first byte, then everything until the server closes
 			defer wg.Done()
-			got[i], ended[i] = readToEOF(c, 15*time.Second, 8<<20)
+			first := make([]byte, 1)
+			c.SetReadDeadline(time.Now().Add(wait))
+			if _, err := io.ReadFull(c, first); err != nil {
+				ended[i] = err
+				return
+			}
+			if echoing.Add(1) == talkers {
+				close(allEchoing)
+			}
+			rest, err := readToEOF(c, 15*time.Second, 8<<20)
+			got[i], ended[i] = append(first, rest...), err
 		}()
 	}
-	sleep(ctx, time.Second)
+	t.Step("waiting for every talker's first echo")
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case <-allEchoing:
+	case <-timer.C:
+		select {
+		case <-allEchoing:
+		default:
+			return fmt.Errorf("50 clients sending lines without pause, 20 more never reading: %d of the 50 had an echo back within %v; want all", echoing.Load(), wait)
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	t.Step("SIGTERM under load")
 	began := time.Now()
 	stopping.Store(true)
@@ -141,7 +163,9 @@ func stopRule(ctx context.Context, t *T) error {
 		}
 	}
 	busy.Write([]byte("half"))
-	sleep(ctx, settle)
+	if err := waitRead(ctx, busy, wait); err != nil {
+		return fmt.Errorf("sent \"half\" to be in flight when the stop begins: %v", err)
+	}
 	t.Step("SIGTERM, one client idle, one in the middle of a line")
 	if err := s.Signal(syscall.SIGTERM); err != nil {
 		return err
@@ -172,15 +196,19 @@ func stopRule(ctx context.Context, t *T) error {
 	return exitedWithin(s, wait, 0, "SIGTERM, every connection closed")
 }
 
-// holdHalfLine connects a client that has sent part of a line, so that a
-// graceful stop has something in flight to wait for.
+// holdHalfLine connects a client that has sent part of a line, and waits
+// until the server has read it, so that a graceful stop has something in
+// flight to wait for.
 func holdHalfLine(ctx context.Context, s *Server) (net.Conn, error) {
 	c, err := dial(ctx, s.Addr)
 	if err != nil {
 		return nil, err
 	}
 	c.Write([]byte("half a li"))
-	sleep(ctx, settle)
+	if err := waitRead(ctx, c, wait); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("sent \"half a li\" to be in flight when the stop begins: %v", err)
+	}
 	return c, nil
 }
 

@@ -9,7 +9,10 @@
 // Each case is a plain Go function (see cases.go) that applies to the
 // servers whose -h lists the flags it needs, is bounded in connections and
 // time, and talks to loopback addresses only. Every server it starts runs
-// in a process group of its own, killed when the case ends.
+// in a process group of its own, killed when the case ends. A case that
+// must know what the server has done before it acts (read the bytes a
+// client sent, run out of descriptors, fallen idle) looks at the server in
+// /proc (observe.go) instead of sleeping and hoping.
 //
 // The command is tools/hostile; tools/check runs the same suite against
 // every solution.

@@ -1,6 +1,7 @@
-// Package procfs reads a process's memory and CPU time from Linux's /proc,
-// for the tools that measure servers (echobench and the hostile-peer suite).
-// Elsewhere every function reports ok == false.
+// Package procfs reads a process's memory and CPU time, and the queues of
+// TCP sockets, from Linux's /proc, for the tools that measure and attack
+// servers (echobench and the hostile-peer suite). Elsewhere the process
+// readings report ok == false and the socket readings an error.
 package procfs
 
 import (
