@@ -13,3 +13,10 @@ func killGroupOnCancel(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 }
+
+// yieldCPU lowers a started process's priority (nice 10), so that the
+// processes at normal priority run first when the CPUs are busy. It is
+// best effort: a process that has already ended cannot be changed.
+func yieldCPU(cmd *exec.Cmd) {
+	syscall.Setpriority(syscall.PRIO_PROCESS, cmd.Process.Pid, 10)
+}

@@ -94,6 +94,7 @@ func (s Shards) Run(ctx context.Context, pkgs []Package) map[string]Run {
 			if s.First(j.pkg.ImportPath, runs[j.pkg.ImportPath].Tests[j.index]) {
 				first = append(first, j)
 			} else {
+				j.later = true
 				rest = append(rest, j)
 			}
 		}
@@ -116,6 +117,7 @@ type job struct {
 	pkg   Package
 	bin   string
 	index int
+	later bool // not one of the tests asked for first: it yields the CPU to them
 }
 
 // build compiles every package's test binary into dir with one go command,
@@ -248,7 +250,7 @@ func (s Shards) runAll(ctx context.Context, jobs []job, runs map[string]Run) {
 			mu.Lock()
 			name := runs[j.pkg.ImportPath].Tests[j.index].Name
 			mu.Unlock()
-			result := s.runOne(ctx, j.bin, j.pkg.Dir, name)
+			result := s.runOne(ctx, j.bin, j.pkg.Dir, name, j.later)
 			mu.Lock()
 			defer mu.Unlock()
 			run := runs[j.pkg.ImportPath]
@@ -277,7 +279,11 @@ type oneTest struct {
 // runOne runs one top-level test in its own process, as go test would run
 // it (in the package's folder, -test.paniconexit0 so that a call of
 // os.Exit(0) in a test is a failure), and reads its verdict from -test.v.
-func (s Shards) runOne(ctx context.Context, bin, dir, name string) oneTest {
+//
+// A test that runs later runs at a lower priority where the system has
+// one: on a machine with few cores the tests the learner waits for get the
+// CPU first, and the others use what is left.
+func (s Shards) runOne(ctx context.Context, bin, dir, name string, later bool) oneTest {
 	limit := s.limit()
 	// The binary's own -test.timeout panics with the running test's stack;
 	// the context kills it if even that does not come.
@@ -292,7 +298,13 @@ func (s Shards) runOne(ctx context.Context, bin, dir, name string) oneTest {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	began := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		if later {
+			yieldCPU(cmd)
+		}
+		err = cmd.Wait()
+	}
 	r := oneTest{took: time.Since(began)}
 	r.timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded) || strings.Contains(out.String(), "panic: test timed out")
 	r.panicked = !r.timedOut && hasLine(out.String(), "panic: ")
