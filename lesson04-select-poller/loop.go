@@ -398,6 +398,9 @@ func (l *Loop) runTimers() {
 // close ends Run: every connection, the listener, the waker, the selector,
 // and last the log, which gets up to logFlushTimeout to write what is queued.
 func (l *Loop) close() {
+	if l.stopping && l.cfg.Grace > 0 && l.conns.open > 0 && l.now >= l.stopAt && !l.done {
+		fmt.Fprintf(l.log, "grace period over: closed the %d connections still open\n", l.conns.open)
+	}
 	l.conns.each(func(fd int, c *connState) { l.closeConn(fd, c, nil) })
 	l.closeListener()
 	l.mu.Lock()

@@ -381,7 +381,7 @@ func TestStep4_StopFinishesAnInFlightLine(t *testing.T) {
 
 func TestStep4_StopGivesUpAfterTheGracePeriod(t *testing.T) {
 	eachBackend(t, 4, func(t *testing.T, newSelector func() Selector) {
-		l, addr, run, _ := startServer(t, newSelector, Config{Grace: 300 * time.Millisecond})
+		l, addr, run, log := startServer(t, newSelector, Config{Grace: 300 * time.Millisecond})
 		slow := dial(t, addr)
 		echoOnce(t, run, slow, "hello\n")
 		write(t, slow, "a line that never ends")
@@ -390,6 +390,10 @@ func TestStep4_StopGivesUpAfterTheGracePeriod(t *testing.T) {
 		require.Truef(t, stopped(run),
 			"a client never finished its line; Run must still return once the grace period (300ms) is over: Select with a timeout up to l.stopAt. (README.md, Step 4)")
 		require.NoError(t, run.err)
+		const over = "grace period over: closed the 1 connections still open\n"
+		require.Truef(t, strings.Contains(log.String(), over),
+			"the grace period ended with one client still open; the log should say %q, as l.close does, but it holds %q. Run must return through its deferred l.close(). (README.md, Step 4)",
+			over, log.String())
 	})
 }
 

@@ -74,8 +74,8 @@ func main() {
 	go func() {
 		<-signals
 		loop.Stop()
-		sig := <-signals
-		fmt.Fprintf(os.Stderr, "server: %v again: exiting now, without finishing\n", sig)
+		<-signals
+		fmt.Fprintln(os.Stderr, "server: second signal, exiting now")
 		os.Exit(1)
 	}()
 	if err := loop.Run(); err != nil {
