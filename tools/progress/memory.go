@@ -147,3 +147,11 @@ func stepKey(lessonKey string, step int) string {
 	sum := sha256.Sum256([]byte(fmt.Sprintf("%s race step %d", lessonKey, step)))
 	return hex.EncodeToString(sum[:])
 }
+
+// timesKey names what is remembered of how long each test of a lesson took
+// last time: it depends on the lesson only, not on its files, since a test
+// that was slow stays slow from one edit to the next.
+func timesKey(lessonDir string) string {
+	sum := sha256.Sum256([]byte("test times\x00" + lessonDir))
+	return "times-" + hex.EncodeToString(sum[:])
+}

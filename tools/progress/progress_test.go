@@ -214,6 +214,11 @@ func TestRememberedVerdictsAreUsedUntilAFileChanges(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, todo, statuses[0].steps[0].state)
 
+	// Each test's time is remembered, for the next run to start the slowest first.
+	var times map[string]time.Duration
+	require.True(t, p.mem.load(timesKey(statuses[0].lesson.Dir), &times))
+	require.Contains(t, times, "TestStep1_IsDone")
+
 	// Every test said "not done yet": the verdict is sure, and remembered.
 	var v verdict
 	require.True(t, p.mem.load(statuses[0].key, &v))

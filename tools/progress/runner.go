@@ -122,12 +122,19 @@ func (p *progress) check(ctx context.Context, lessons []course.Lesson, first map
 		stale = append(stale, course.Package{ImportPath: pkg, Dir: l.Dir})
 	}
 	if len(stale) > 0 {
+		took := map[string]map[string]time.Duration{} // import path → test → how long it took last time
+		for _, pkg := range stale {
+			var times map[string]time.Duration
+			p.mem.load(timesKey(pkg.Dir), &times)
+			took[pkg.ImportPath] = times
+		}
 		shards := course.Shards{
 			Root:  p.root,
 			Limit: p.limit,
 			First: func(pkg string, t course.TestResult) bool {
 				return t.Step > 0 && t.Step == first[lessons[index[pkg]].Name]
 			},
+			Cost: func(pkg string, t course.TestResult) time.Duration { return took[pkg][t.Name] },
 		}
 		if show != nil {
 			settled := map[string]int{} // lesson → steps with a verdict
@@ -144,6 +151,7 @@ func (p *progress) check(ctx context.Context, lessons []course.Lesson, first map
 		for _, pkg := range stale {
 			i := index[pkg.ImportPath]
 			runs[i] = byPkg[pkg.ImportPath]
+			p.rememberTimes(pkg.Dir, runs[i])
 			if v, ok := remember(before[i], runs[i]); ok && ctx.Err() == nil {
 				p.mem.save(keys[i], v)
 			}
@@ -155,6 +163,20 @@ func (p *progress) check(ctx context.Context, lessons []course.Lesson, first map
 		statuses[i].key = keys[i]
 	}
 	return statuses, ctx.Err()
+}
+
+// rememberTimes keeps how long each test of a run took, for the next run
+// to start the slowest first.
+func (p *progress) rememberTimes(lessonDir string, run course.Run) {
+	times := map[string]time.Duration{}
+	for _, t := range run.Tests {
+		if t.Took > 0 {
+			times[t.Name] = t.Took
+		}
+	}
+	if len(times) > 0 {
+		p.mem.save(timesKey(lessonDir), times)
+	}
 }
 
 // status sorts a lesson's run by step, with the steps' titles in the

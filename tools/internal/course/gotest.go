@@ -24,6 +24,8 @@ type TestResult struct {
 	// Pending is set in the Run that Shards.Update is given while the test
 	// has not ended yet; never in a finished Run.
 	Pending bool
+	// Took is how long the test's process ran, under Shards (0 under go test).
+	Took time.Duration
 }
 
 // Passed reports whether the test passed.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,10 @@ type Shards struct {
 	// First, if set, says which tests to start before the others: the ones
 	// the learner is waiting for.
 	First func(pkg string, test TestResult) bool
+	// Cost, if set, says how long a test took last time (0: not known).
+	// Among the tests that are not first, the longest start first, so that
+	// a slow test does not begin last and keep everyone waiting.
+	Cost func(pkg string, test TestResult) time.Duration
 	// Update, if set, is called each time a test ends, with its package's
 	// Run so far: tests that have not ended yet are Pending. Calls never
 	// overlap.
@@ -87,19 +92,7 @@ func (s Shards) Run(ctx context.Context, pkgs []Package) map[string]Run {
 		}
 		runs[p.ImportPath] = run
 	}
-	if s.First != nil {
-		// Stable: the tests the learner waits for first, each group in order.
-		var first, rest []job
-		for _, j := range jobs {
-			if s.First(j.pkg.ImportPath, runs[j.pkg.ImportPath].Tests[j.index]) {
-				first = append(first, j)
-			} else {
-				j.later = true
-				rest = append(rest, j)
-			}
-		}
-		jobs = append(first, rest...)
-	}
+	jobs = s.order(jobs, runs)
 	s.runAll(ctx, jobs, runs)
 	for pkg, run := range runs {
 		for i := range run.Tests {
@@ -110,6 +103,28 @@ func (s Shards) Run(ctx context.Context, pkgs []Package) map[string]Run {
 		runs[pkg] = run
 	}
 	return runs
+}
+
+// order puts the tests asked for first before the others, and among the
+// others the longest (by Cost) first; otherwise it keeps the tests in the
+// order they are listed.
+func (s Shards) order(jobs []job, runs map[string]Run) []job {
+	test := func(j job) TestResult { return runs[j.pkg.ImportPath].Tests[j.index] }
+	var first, rest []job
+	for _, j := range jobs {
+		if s.First != nil && s.First(j.pkg.ImportPath, test(j)) {
+			first = append(first, j)
+		} else {
+			j.later = s.First != nil
+			rest = append(rest, j)
+		}
+	}
+	if s.Cost != nil {
+		sort.SliceStable(rest, func(a, b int) bool {
+			return s.Cost(rest[a].pkg.ImportPath, test(rest[a])) > s.Cost(rest[b].pkg.ImportPath, test(rest[b]))
+		})
+	}
+	return append(first, rest...)
 }
 
 // job is one test to run: the index-th test of pkg's Run.
@@ -314,6 +329,7 @@ func (s Shards) runOne(ctx context.Context, bin, dir, name string, later bool) o
 		return r
 	}
 	r.test = verdictOf(name, out.String(), err)
+	r.test.Took = r.took
 	return r
 }
 

@@ -129,7 +129,7 @@ func TestShardsRunsEachTestInItsOwnProcessAndTellsEveryOutcome(t *testing.T) {
 	require.Equal(t, len(names)-1, pendingAtFirst, "the first update has one test ended")
 }
 
-func TestShardsStartsTheTestsAskedForFirst(t *testing.T) {
+func TestShardsStartsTheTestsAskedForFirstThenTheSlowest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a test binary")
 	}
@@ -147,6 +147,9 @@ func TestStep3_A(t *testing.T) {}
 		Root:  dir,
 		Jobs:  1,
 		First: func(pkg string, test TestResult) bool { return test.Step == 3 },
+		Cost: func(pkg string, test TestResult) time.Duration {
+			return map[string]time.Duration{"TestStep2_A": 5 * time.Second, "TestStep1_B": time.Second}[test.Name]
+		},
 		Update: func(pkg string, run Run) {
 			for _, r := range run.Tests {
 				if !r.Pending && !contains(ended, r.Name) {
@@ -155,8 +158,10 @@ func TestStep3_A(t *testing.T) {}
 			}
 		},
 	}
-	s.Run(t.Context(), []Package{{ImportPath: "example.com/scratch", Dir: dir}})
-	require.Equal(t, []string{"TestStep3_A", "TestStep1_A", "TestStep1_B", "TestStep2_A"}, ended)
+	runs := s.Run(t.Context(), []Package{{ImportPath: "example.com/scratch", Dir: dir}})
+	require.Equal(t, []string{"TestStep3_A", "TestStep2_A", "TestStep1_B", "TestStep1_A"}, ended,
+		"the test asked for first, then the slowest last time, then the tests of unknown cost in order")
+	require.Positive(t, runs["example.com/scratch"].Tests[0].Took, "each test's time is kept")
 }
 
 func TestShardsReportsABuildFailure(t *testing.T) {
