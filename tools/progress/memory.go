@@ -24,6 +24,7 @@ import (
 // It remembers only verdicts that a re-run would repeat: every test passed,
 // or failed with "not done yet". A real failure, a hang or a panic is run
 // again each time, so a failure caused by a busy machine never sticks.
+// It also remembers how long each test of a lesson took (see timesKey).
 type memory struct {
 	dir string // "" remembers nothing
 }

@@ -151,8 +151,11 @@ func (p *progress) check(ctx context.Context, lessons []course.Lesson, first map
 		for _, pkg := range stale {
 			i := index[pkg.ImportPath]
 			runs[i] = byPkg[pkg.ImportPath]
+			if ctx.Err() != nil {
+				continue // Cut short: neither the verdict nor the times are true.
+			}
 			p.rememberTimes(pkg.Dir, runs[i])
-			if v, ok := remember(before[i], runs[i]); ok && ctx.Err() == nil {
+			if v, ok := remember(before[i], runs[i]); ok {
 				p.mem.save(keys[i], v)
 			}
 		}

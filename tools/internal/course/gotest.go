@@ -31,17 +31,18 @@ type TestResult struct {
 // Passed reports whether the test passed.
 func (r TestResult) Passed() bool { return r.Action == "pass" }
 
-// Run is the outcome of one `go test -json` run over a lesson's package.
+// Run is the outcome of running a lesson package's tests, by one
+// `go test -json` (RunTests) or a process per test (Shards).
 type Run struct {
-	Tests    []TestResult  // top-level tests, in the order they started
+	Tests    []TestResult  // top-level tests, in the order they started (Shards: listed)
 	Elapsed  time.Duration // wall time, building included
-	TestTime time.Duration // time the test binaries ran, as go test reports it
+	TestTime time.Duration // time the test binaries ran: as go test reports it, or the sum of Shards' processes
 	Output   string        // everything go test printed, for diagnosis
 	TimedOut bool          // the run was killed, or a test binary hit its -timeout
 	Panicked bool          // some test panicked
 	Built    bool          // the package compiled and its tests started
 
-	ended bool // go test reported the package's final pass or fail
+	ended bool // every test has its outcome: go test reported the package's end, or Shards ran them all
 }
 
 var stepTest = regexp.MustCompile(`^TestStep(\d+)_`)
@@ -67,27 +68,6 @@ func RunTests(ctx context.Context, dir string, limit time.Duration, args ...stri
 		run.TimedOut = true
 	}
 	return run
-}
-
-// RunPackages runs `go test -json` in dir with args, like RunTests, and
-// returns one Run per package, by import path: one invocation builds and
-// runs several lessons side by side. A package that was still running when
-// limit ended is marked TimedOut; what go test printed outside any package
-// (a broken go.work, say) is added to every package's Output.
-func RunPackages(ctx context.Context, dir string, limit time.Duration, args ...string) map[string]Run {
-	out, stderr, elapsed, killed := goTestJSON(ctx, dir, limit, args)
-	runs := parseTestJSONPackages(out)
-	for pkg, run := range runs {
-		run.Elapsed = elapsed
-		if stderr != "" {
-			run.Output = stderr + run.Output
-		}
-		if killed && !run.ended {
-			run.TimedOut = true
-		}
-		runs[pkg] = run
-	}
-	return runs
 }
 
 // goTestJSON runs `go test -json args...` in dir for at most limit.

@@ -115,8 +115,14 @@ func (s Shards) order(jobs []job, runs map[string]Run) []job {
 		if s.First != nil && s.First(j.pkg.ImportPath, test(j)) {
 			first = append(first, j)
 		} else {
-			j.later = s.First != nil
 			rest = append(rest, j)
+		}
+	}
+	if len(first) > 0 {
+		// Only then is there something to yield to: otherwise every test
+		// runs at normal priority, as under go test.
+		for i := range rest {
+			rest[i].later = true
 		}
 	}
 	if s.Cost != nil {
@@ -181,7 +187,7 @@ func (s Shards) build(ctx context.Context, dir string, pkgs []Package, runs map[
 		// go test -c -json puts the compiler's words in build-output events
 		// of the package; anything else (a broken go.work) on stderr.
 		why := strings.TrimSpace(stderr.String() + said[p.ImportPath].Output)
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			why = fmt.Sprintf("go test -c did not finish within %v\n%s", buildLimit, why)
 		}
 		if why == "" {
@@ -275,7 +281,9 @@ func (s Shards) runAll(ctx context.Context, jobs []job, runs map[string]Run) {
 			run.TestTime += result.took
 			run.ended = !run.pending()
 			runs[j.pkg.ImportPath] = run
-			if s.Update != nil {
+			// Once the run is cancelled, the tests were killed, not failed:
+			// nothing more to show.
+			if s.Update != nil && ctx.Err() == nil {
 				s.Update(j.pkg.ImportPath, run.copy())
 			}
 		}()
@@ -323,9 +331,10 @@ func (s Shards) runOne(ctx context.Context, bin, dir, name string, later bool) o
 	r := oneTest{took: time.Since(began)}
 	r.timedOut = errors.Is(ctx.Err(), context.DeadlineExceeded) || strings.Contains(out.String(), "panic: test timed out")
 	r.panicked = !r.timedOut && hasLine(out.String(), "panic: ")
-	if r.timedOut {
-		// It never finished: no verdict, whatever the process said.
-		r.test = TestResult{Name: name, Step: StepOf(name), Output: out.String()}
+	if r.timedOut || ctx.Err() != nil {
+		// It never finished (or the run was cancelled and it was killed):
+		// no verdict, whatever the process said.
+		r.test = TestResult{Name: name, Step: StepOf(name), Output: out.String(), Took: r.took}
 		return r
 	}
 	r.test = verdictOf(name, out.String(), err)
@@ -334,10 +343,12 @@ func (s Shards) runOne(ctx context.Context, bin, dir, name string, later bool) o
 }
 
 // verdictOf reads what one test's process printed under -test.v: the line
-// "--- PASS: name (...)" (or FAIL, SKIP) gives the verdict. A process that
-// fails after its test passed (a leak found by TestMain, say) fails the
-// test; one that ended without a verdict (a crash in another goroutine)
-// failed it.
+// "--- PASS: name (...)" (or FAIL, SKIP) gives the verdict. It may follow
+// the test's own output on the same line, when that did not end with a
+// newline. A process that fails after its test passed (a leak found by
+// TestMain, say) fails the test; one that ended without a verdict (a crash
+// in another goroutine) failed it; one that exited 0 without a verdict line
+// passed.
 func verdictOf(name, output string, err error) TestResult {
 	r := TestResult{Name: name, Step: StepOf(name)}
 	var kept []string
@@ -346,7 +357,7 @@ func verdictOf(name, output string, err error) TestResult {
 	for sc.Scan() {
 		line := sc.Text()
 		for _, action := range []string{"pass", "fail", "skip"} {
-			if strings.HasPrefix(line, "--- "+strings.ToUpper(action)+": "+name+" (") {
+			if strings.Contains(line, "--- "+strings.ToUpper(action)+": "+name+" (") {
 				r.Action = action
 			}
 		}
@@ -357,6 +368,9 @@ func verdictOf(name, output string, err error) TestResult {
 		kept = append(kept, line)
 	}
 	r.Output = strings.Join(kept, "\n") + "\n"
+	if err == nil && r.Action == "" {
+		r.Action = "pass"
+	}
 	if err != nil && r.Action != "fail" && r.Action != "skip" {
 		r.Action = "fail"
 		r.Output += fmt.Sprintf("the test binary failed after %s: %v\n", name, err)

@@ -28,12 +28,15 @@ func scratchModule(t *testing.T, files map[string]string) string {
 const shardTests = `package scratch
 
 import (
+	"fmt"
 	"os"
 	"testing"
 	"time"
 )
 
 func TestStep1_Passes(t *testing.T) { t.Log("fine") }
+
+func TestStep1_PrintsWithoutANewline(t *testing.T) { fmt.Print("3 of 3") }
 
 func TestStep1_HasSubtests(t *testing.T) {
 	t.Run("a", func(t *testing.T) {})
@@ -93,13 +96,15 @@ func TestShardsRunsEachTestInItsOwnProcessAndTellsEveryOutcome(t *testing.T) {
 		names = append(names, r.Name)
 		require.False(t, r.Pending, "%s is still pending in the final run", r.Name)
 	}
-	require.Equal(t, []string{"TestStep1_Passes", "TestStep1_HasSubtests", "TestStep2_Fails", "TestStep2_Skips",
+	require.Equal(t, []string{"TestStep1_Passes", "TestStep1_PrintsWithoutANewline", "TestStep1_HasSubtests", "TestStep2_Fails", "TestStep2_Skips",
 		"TestStep3_Panics", "TestStep3_ExitsZero", "TestStep4_Hangs", "TestStep4_CrashesInAnotherGoroutine"}, names,
 		"tests in source order, benchmarks left out")
 
 	require.Equal(t, "pass", byName["TestStep1_Passes"].Action)
 	require.Contains(t, byName["TestStep1_Passes"].Output, "fine")
 	require.NotContains(t, byName["TestStep1_Passes"].Output, "\nPASS\n", "the binary's last word is not the test's output")
+	require.Equal(t, "pass", byName["TestStep1_PrintsWithoutANewline"].Action,
+		"the verdict follows the test's output on the same line when that had no newline")
 	require.Equal(t, "pass", byName["TestStep1_HasSubtests"].Action)
 	require.Equal(t, "fail", byName["TestStep2_Fails"].Action)
 	require.Contains(t, byName["TestStep2_Fails"].Output, "not done yet")
@@ -208,4 +213,25 @@ func TestStep1_Races(t *testing.T) {
 	require.True(t, run.Built, run.Output)
 	require.Equal(t, "fail", run.Tests[0].Action)
 	require.Contains(t, run.Tests[0].Output, "WARNING: DATA RACE")
+}
+
+func TestShardsYieldsOnlyToTestsAskedForFirst(t *testing.T) {
+	runs := map[string]Run{"p": {Tests: []TestResult{{Name: "TestStep1_A", Step: 1}, {Name: "TestStep2_A", Step: 2}}}}
+	jobs := []job{{pkg: Package{ImportPath: "p"}, index: 0}, {pkg: Package{ImportPath: "p"}, index: 1}}
+	for _, j := range (Shards{}).order(jobs, runs) {
+		require.False(t, j.later, "with no test asked for first, every test runs at normal priority")
+	}
+	none := Shards{First: func(string, TestResult) bool { return false }}
+	for _, j := range none.order(jobs, runs) {
+		require.False(t, j.later, "with no test asked for first, every test runs at normal priority")
+	}
+	step2 := Shards{First: func(_ string, t TestResult) bool { return t.Step == 2 }}
+	ordered := step2.order(jobs, runs)
+	require.Equal(t, 1, ordered[0].index)
+	require.False(t, ordered[0].later)
+	require.True(t, ordered[1].later, "the others yield to the test asked for first")
+}
+
+func TestVerdictOfAProcessThatExitedZeroWithoutAVerdictLineIsAPass(t *testing.T) {
+	require.Equal(t, "pass", verdictOf("TestStep1_A", "=== RUN   TestStep1_A\n", nil).Action)
 }
