@@ -339,23 +339,31 @@ func TestLanguageFollowsTheFlagThenTheLocale(t *testing.T) {
 	require.ErrorContains(t, err, "en (English) and es (español)")
 }
 
-func TestWatchRedrawsAndKeepsWatchingWhenEverythingPasses(t *testing.T) {
-	t.Parallel()
-	root := newCourse(t)
-	write(t, root, "lesson01-demo/count.go", strings.Replace(racyCount, "last = i", "_ = i", 1))
+// startWatch runs -watch on the course at root (without the -race check)
+// until the test ends, and returns what it prints.
+func startWatch(t *testing.T, root string) *lockedBuffer {
+	t.Helper()
 	out := new(lockedBuffer)
 	p := withoutRace(t, newProgress(root, out))
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error, 1)
 	go func() { stopped <- p.watch(ctx, 20*time.Millisecond) }()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		select {
 		case <-stopped:
 		case <-time.After(time.Minute):
 			t.Error("watch did not stop within a minute of being cancelled")
 		}
-	}()
+	})
+	return out
+}
+
+func TestWatchRedrawsAndKeepsWatchingWhenEverythingPasses(t *testing.T) {
+	t.Parallel()
+	root := newCourse(t)
+	write(t, root, "lesson01-demo/count.go", strings.Replace(racyCount, "last = i", "_ = i", 1))
+	out := startWatch(t, root)
 
 	at := waitFor(t, out, 0, "Watching lesson01-demo")
 	write(t, root, "lesson01-demo/done.go", finalDone)
@@ -395,19 +403,7 @@ func TestStep1_WaitsForTheGate(t *testing.T) {
 `)
 	gate := filepath.Join(root, "lesson01-demo", "gate")
 	write(t, root, "lesson01-demo/gate", "")
-	out := new(lockedBuffer)
-	p := withoutRace(t, newProgress(root, out))
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- p.watch(ctx, 20*time.Millisecond) }()
-	defer func() {
-		cancel()
-		select {
-		case <-stopped:
-		case <-time.After(time.Minute):
-			t.Error("watch did not stop within a minute of being cancelled")
-		}
-	}()
+	out := startWatch(t, root)
 
 	at := waitFor(t, out, 0, "Watching lesson01-demo")
 	require.NoError(t, os.Remove(gate))
@@ -426,19 +422,7 @@ func TestWatchMovesOnToTheNextLessonWhenOneIsFinished(t *testing.T) {
 	write(t, root, "go.work", "go 1.24.0\n\nuse (\n\t./lesson01-demo\n\t./lesson02-demo\n)\n")
 	addLesson(t, root, "lesson02-demo")
 	write(t, root, "lesson01-demo/count.go", strings.Replace(racyCount, "last = i", "_ = i", 1))
-	out := new(lockedBuffer)
-	p := withoutRace(t, newProgress(root, out))
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- p.watch(ctx, 20*time.Millisecond) }()
-	defer func() {
-		cancel()
-		select {
-		case <-stopped:
-		case <-time.After(time.Minute):
-			t.Error("watch did not stop within a minute of being cancelled")
-		}
-	}()
+	out := startWatch(t, root)
 
 	at := waitFor(t, out, 0, "Watching lesson01-demo")
 	write(t, root, "lesson01-demo/done.go", finalDone)

@@ -207,13 +207,7 @@ func (s Shards) list(ctx context.Context, bin, dir string) ([]string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.limit())
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-test.list", match)
-	cmd.Dir = dir
-	cmd.Env = testEnv()
-	killGroupOnCancel(cmd)
-	cmd.WaitDelay = 5 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd, out := testCommand(ctx, bin, dir, "-test.list", match)
 	if err := cmd.Run(); err != nil {
 		// The package's init or TestMain failed before any test.
 		return nil, fmt.Errorf("%s\n%v", strings.TrimSpace(out.String()), err)
@@ -312,14 +306,8 @@ func (s Shards) runOne(ctx context.Context, bin, dir, name string, later bool) o
 	// the context kills it if even that does not come.
 	ctx, cancel := context.WithTimeout(ctx, limit+10*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-test.run", "^"+regexp.QuoteMeta(name)+"$",
+	cmd, out := testCommand(ctx, bin, dir, "-test.run", "^"+regexp.QuoteMeta(name)+"$",
 		"-test.v", "-test.timeout", limit.String(), "-test.paniconexit0")
-	cmd.Dir = dir
-	cmd.Env = testEnv()
-	killGroupOnCancel(cmd)
-	cmd.WaitDelay = 5 * time.Second
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
 	began := time.Now()
 	err := cmd.Start()
 	if err == nil {
@@ -376,6 +364,20 @@ func verdictOf(name, output string, err error) TestResult {
 		r.Output += fmt.Sprintf("the test binary failed after %s: %v\n", name, err)
 	}
 	return r
+}
+
+// testCommand prepares a test binary's run in the package's folder, as go
+// test runs it, with its output (standard output and error, in order) in
+// out, killed with its process group when ctx ends.
+func testCommand(ctx context.Context, bin, dir string, args ...string) (cmd *exec.Cmd, out *bytes.Buffer) {
+	cmd = exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = testEnv()
+	killGroupOnCancel(cmd)
+	cmd.WaitDelay = 5 * time.Second // If a stray child keeps the pipe open, stop waiting for it.
+	out = new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = out, out
+	return cmd, out
 }
 
 // testEnv is the environment of a test binary: ours, except that a binary
